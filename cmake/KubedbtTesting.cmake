@@ -3,6 +3,8 @@ include(GoogleTest)
 
 # Where the shared local cluster of one ctest run lives (started by the `cluster` fixture).
 set(KUBEDBT_CLUSTER_DIR "${CMAKE_BINARY_DIR}/cluster" CACHE PATH "State folder of the test cluster")
+# Where the private PostgreSQL of one ctest run lives (started by the `postgres` fixture).
+set(KUBEDBT_POSTGRES_DIR "${CMAKE_BINARY_DIR}/postgres" CACHE PATH "State folder of the test PostgreSQL")
 
 # kubedbt_unit_test(<name> SOURCES <files...> [LIBS <libs...>]): pure logic, no services.
 function(kubedbt_unit_test name)
@@ -12,17 +14,32 @@ function(kubedbt_unit_test name)
   gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST PROPERTIES LABELS unit TIMEOUT 120)
 endfunction()
 
-# kubedbt_integration_test(<name> SOURCES <files...> [LIBS <libs...>] [SERIAL] [TIMEOUT <s>]):
-# runs against the shared local cluster; SERIAL for suites that disturb it (restart a component).
+# kubedbt_integration_test(<name> SOURCES <files...> [LIBS <libs...>] [NEEDS <fixtures...>]
+#                          [SERIAL] [TIMEOUT <s>]):
+# runs against the shared services named in NEEDS (default: cluster; also: postgres); SERIAL for
+# suites that disturb them (restart a component).
 function(kubedbt_integration_test name)
-  cmake_parse_arguments(T "SERIAL" "TIMEOUT" "SOURCES;LIBS" ${ARGN})
+  cmake_parse_arguments(T "SERIAL" "TIMEOUT" "SOURCES;LIBS;NEEDS" ${ARGN})
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 300)
   endif()
+  if(NOT T_NEEDS)
+    set(T_NEEDS cluster)
+  endif()
   add_executable(${name} ${T_SOURCES})
-  target_link_libraries(${name} PRIVATE ${T_LIBS} kubedbt_test_cluster GTest::gmock GTest::gtest_main)
-  set(props LABELS integration FIXTURES_REQUIRED cluster TIMEOUT ${T_TIMEOUT}
-      ENVIRONMENT "KUBEDBT_CLUSTER_DIR=${KUBEDBT_CLUSTER_DIR};KUBEDBT_CACHE=${KUBEDBT_CACHE}")
+  set(support)
+  if(cluster IN_LIST T_NEEDS)
+    list(APPEND support kubedbt_test_cluster)
+  endif()
+  if(postgres IN_LIST T_NEEDS)
+    list(APPEND support kubedbt_test_postgres)
+  endif()
+  target_link_libraries(${name} PRIVATE ${T_LIBS} ${support} GTest::gmock GTest::gtest_main)
+  set(env "KUBEDBT_CLUSTER_DIR=${KUBEDBT_CLUSTER_DIR}" "KUBEDBT_POSTGRES_DIR=${KUBEDBT_POSTGRES_DIR}"
+      "KUBEDBT_CACHE=${KUBEDBT_CACHE}" "KUBEDBT_SOURCE_DIR=${PROJECT_SOURCE_DIR}"
+      "KUBEDBT_BINARY_DIR=${PROJECT_BINARY_DIR}")
+  set(props LABELS integration FIXTURES_REQUIRED "${T_NEEDS}" TIMEOUT ${T_TIMEOUT}
+      ENVIRONMENT "${env}")
   if(T_SERIAL)
     list(APPEND props RUN_SERIAL TRUE)
   endif()
