@@ -38,10 +38,18 @@ function(kubedbt_integration_test name)
   set(env "KUBEDBT_CLUSTER_DIR=${KUBEDBT_CLUSTER_DIR}" "KUBEDBT_POSTGRES_DIR=${KUBEDBT_POSTGRES_DIR}"
       "KUBEDBT_CACHE=${KUBEDBT_CACHE}" "KUBEDBT_SOURCE_DIR=${PROJECT_SOURCE_DIR}"
       "KUBEDBT_BINARY_DIR=${PROJECT_BINARY_DIR}")
-  set(props LABELS integration FIXTURES_REQUIRED "${T_NEEDS}" TIMEOUT ${T_TIMEOUT}
-      ENVIRONMENT "${env}")
+  set(props LABELS integration TIMEOUT ${T_TIMEOUT})
   if(T_SERIAL)
     list(APPEND props RUN_SERIAL TRUE)
   endif()
-  gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST PROPERTIES ${props})
+  gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST TEST_LIST ${name}_TESTS PROPERTIES ${props})
+  # List-valued properties do not survive gtest_discover_tests' PROPERTIES; a script included after
+  # its test list sets them on every discovered test.
+  set(script "${CMAKE_CURRENT_BINARY_DIR}/${name}_properties.cmake")
+  file(CONFIGURE OUTPUT "${script}" CONTENT [[
+foreach(test IN LISTS @name@_TESTS)
+  set_tests_properties("${test}" PROPERTIES FIXTURES_REQUIRED "@T_NEEDS@" ENVIRONMENT "@env@")
+endforeach()
+]] @ONLY)
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${script}")
 endfunction()
