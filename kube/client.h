@@ -55,7 +55,8 @@ struct WatchOptions {
   std::string label_selector;
   std::string field_selector;
   bool allow_bookmarks = true;
-  int timeout_seconds = 300;  // server closes the stream after this; the client idles a little longer
+  // The server closes the stream after this; the client tolerates silence a little longer.
+  int timeout_seconds = 300;
   bool metadata_only = false;
 };
 
@@ -80,7 +81,8 @@ class Client {
 
   virtual Json get(const Resource& r, const std::string& ns, const std::string& name,
                    const GetOptions& opts = {}) = 0;
-  virtual ListResult list(const Resource& r, const std::string& ns, const ListOptions& opts = {}) = 0;
+  virtual ListResult list(const Resource& r, const std::string& ns,
+                          const ListOptions& opts = {}) = 0;
   // Follows continue tokens until the collection is read whole, `page_size` items per request.
   virtual ListResult list_all(const Resource& r, const std::string& ns, ListOptions opts = {},
                               int64_t page_size = 500) = 0;
@@ -103,7 +105,9 @@ class Client {
 
   // Streams events to `on_event` until the server closes the stream, the handler returns Stop,
   // or `stop` is requested. Returns the last resourceVersion seen (bookmarks included), so the
-  // caller can resume. A 410 Gone (as HTTP status or as an ERROR event) throws Gone.
+  // caller can resume. A 410 Gone (as HTTP status or as an ERROR event) throws Gone; any other
+  // ERROR event throws the ApiError subclass of its Status; an exception from `on_event`
+  // propagates.
   virtual std::string watch(const Resource& r, const std::string& ns, const WatchOptions& opts,
                             const std::function<WatchControl(const WatchEvent&)>& on_event,
                             std::stop_token stop = {}) = 0;

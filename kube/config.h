@@ -8,12 +8,12 @@
 namespace kubedbt::kube {
 
 struct Config {
-  std::string server;              // "https://127.0.0.1:6443"
-  std::string ca_pem;              // CA bundle (PEM text); empty means the system store
-  std::string client_cert_pem;     // client certificate (PEM text), if any
-  std::string client_key_pem;      // its private key (PEM text)
-  std::string token;               // static bearer token, if any
-  std::string token_file;          // bearer token re-read from this file (service accounts)
+  std::string server;           // "https://127.0.0.1:6443"
+  std::string ca_pem;           // CA bundle (PEM text); empty means the system store
+  std::string client_cert_pem;  // client certificate (PEM text), if any
+  std::string client_key_pem;   // its private key (PEM text)
+  std::string token;            // static bearer token, if any
+  std::string token_file;       // bearer token re-read from this file (service accounts)
   std::chrono::seconds token_reload_period{60};
   std::string default_namespace = "default";
   bool insecure_skip_tls_verify = false;
@@ -31,7 +31,8 @@ Config parse_kubeconfig(const std::string& yaml_text, const std::string& base_di
 
 // In-cluster settings: KUBERNETES_SERVICE_HOST/PORT, the service-account token file (re-read
 // periodically), its CA and namespace. `sa_dir` is overridable for tests.
-Config in_cluster_config(const std::string& sa_dir = "/var/run/secrets/kubernetes.io/serviceaccount");
+Config in_cluster_config(
+    const std::string& sa_dir = "/var/run/secrets/kubernetes.io/serviceaccount");
 
 // The usual resolution order: an explicit path, else $KUBECONFIG, else in-cluster when
 // KUBERNETES_SERVICE_HOST is set, else ~/.kube/config.

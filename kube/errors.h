@@ -40,23 +40,23 @@ class ApiError : public std::runtime_error {
   Status status_;
 };
 
-#define KUBEDBT_API_ERROR(Name)                                                 \
-  class Name : public ApiError {                                                \
-   public:                                                                      \
-    Name(std::string operation, Status status) : ApiError(std::move(operation), \
-                                                          std::move(status)) {} \
+#define KUBEDBT_API_ERROR(Name)                                \
+  class Name : public ApiError {                               \
+   public:                                                     \
+    Name(std::string operation, Status status)                 \
+        : ApiError(std::move(operation), std::move(status)) {} \
   }
-KUBEDBT_API_ERROR(NotFound);      // 404
-KUBEDBT_API_ERROR(AlreadyExists); // 409 reason AlreadyExists
-KUBEDBT_API_ERROR(Conflict);      // 409 otherwise (stale resourceVersion, SSA field conflict)
-KUBEDBT_API_ERROR(Gone);          // 410 (watch or list from a compacted resourceVersion)
-KUBEDBT_API_ERROR(Forbidden);     // 403
-KUBEDBT_API_ERROR(Invalid);       // 422
-KUBEDBT_API_ERROR(Unauthorized);  // 401
-KUBEDBT_API_ERROR(BadRequest);    // 400
-KUBEDBT_API_ERROR(Timeout);       // 408 / 504 / reason Timeout, and a request that ran out of time
-KUBEDBT_API_ERROR(TooManyRequests); // 429
-KUBEDBT_API_ERROR(ServerError);   // 5xx and anything unexpected
+KUBEDBT_API_ERROR(NotFound);       // 404
+KUBEDBT_API_ERROR(AlreadyExists);  // 409 reason AlreadyExists
+KUBEDBT_API_ERROR(Conflict);       // 409 otherwise (stale resourceVersion, SSA field conflict)
+KUBEDBT_API_ERROR(Gone);           // 410 (watch or list from a compacted resourceVersion)
+KUBEDBT_API_ERROR(Forbidden);      // 403
+KUBEDBT_API_ERROR(Invalid);        // 422
+KUBEDBT_API_ERROR(Unauthorized);   // 401
+KUBEDBT_API_ERROR(BadRequest);     // 400
+KUBEDBT_API_ERROR(Timeout);        // 408 / 504 / reason Timeout, and a request that ran out of time
+KUBEDBT_API_ERROR(TooManyRequests);  // 429
+KUBEDBT_API_ERROR(ServerError);      // 5xx and anything unexpected
 #undef KUBEDBT_API_ERROR
 
 // The request never got an HTTP answer: connection refused, TLS failure, reset.

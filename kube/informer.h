@@ -26,7 +26,8 @@ struct InformerOptions {
   std::chrono::milliseconds max_backoff{30000};
 };
 
-// Handlers run on the informer's own thread, in the order events happened; they must not block long.
+// Handlers run on the informer's own thread, in the order events happened; they must not block
+// long.
 struct InformerHandlers {
   std::function<void(const Json&)> on_add;
   std::function<void(const Json& old_obj, const Json& new_obj)> on_update;
