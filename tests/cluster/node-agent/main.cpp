@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
   std::string node_ip = "127.0.0.1";
   std::string log_level = "info";
   int64_t max_pods = 110;
-  int shutdown_grace_seconds = 10;
+  int shutdown_grace_seconds = 5;
   app.add_option("--kubeconfig", kubeconfig,
                  "kubeconfig of a user allowed to manage nodes and pods")
       ->required()

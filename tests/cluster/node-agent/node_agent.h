@@ -21,7 +21,7 @@ struct NodeAgentOptions {
   std::string node_name;
   std::string state_dir;
   std::string image_map_path;
-  std::chrono::seconds shutdown_grace{10};  // how long SIGTERMed pods get when the agent stops
+  std::chrono::seconds shutdown_grace{5};  // how long SIGTERMed pods get when the agent stops
 };
 
 class NodeAgent {
