@@ -52,6 +52,24 @@ TEST(ControlPlane, AdminIsClusterAdmin) {
   EXPECT_EQ(result.out, "yes\n");
 }
 
+TEST(ControlPlane, KubectlAppliesAManifestFromStdin) {
+  const auto& cluster = TestCluster::get();
+  auto client = cluster.admin_client();
+  TestNamespace ns(*client, "apply");
+  // Larger than a pipe's buffer, so the manifest has to be streamed into kubectl.
+  const std::string payload(200 * 1024, 'x');
+  const std::string manifest =
+      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-stdin\n"
+      "  namespace: " +
+      ns.name() + "\ndata:\n  payload: " + payload + "\n";
+
+  const auto result = cluster.kubectl({"apply", "--filename", "-"}, manifest);
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out, "configmap/from-stdin created\n");
+  const auto stored = client->get(resources::kConfigMaps, ns.name(), "from-stdin");
+  EXPECT_EQ(stored["data"]["payload"], payload);
+}
+
 TEST(ControlPlane, ControllersPopulateANewNamespace) {
   const auto& cluster = TestCluster::get();
   auto client = cluster.admin_client();
