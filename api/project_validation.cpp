@@ -1,0 +1,184 @@
+// validate(DbtProject): source, targets, default target, state, notifications, pod knobs.
+#include <regex>
+
+#include "api/validation.h"
+#include "api/validation_rules.h"
+
+namespace kubedbt::api {
+
+using rules::add;
+
+namespace {
+
+std::string target_list(const DbtProjectSpec& spec) {
+  std::string out;
+  for (const auto& [name, target] : spec.targets) out += (out.empty() ? "" : ", ") + name;
+  return out;
+}
+
+void check_source(FieldErrors& errors, const ProjectSource& source) {
+  if (source.git.has_value() == source.image.has_value()) {
+    add(errors, "spec.source",
+        "must set exactly one of git or image; " +
+            std::string(source.git ? "remove one of them" : "add git{url} or image{path}"));
+  }
+  if (source.git) {
+    const GitSource& git = *source.git;
+    static const std::regex url_re(
+        "((https?|ssh|git|file)://[^\\s]+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\\s]+)");
+    if (git.url.size() > 2048 || !std::regex_match(git.url, url_re)) {
+      add(errors, "spec.source.git.url",
+          "\"" + git.url + "\" must be an https://, ssh://, git@host:path or file:// URL");
+    }
+    if (git.ref && (git.ref->empty() || git.ref->size() > 255 ||
+                    git.ref->find_first_of(" \t\n") != std::string::npos)) {
+      add(errors, "spec.source.git.ref",
+          "must be a branch, tag or commit of 1 to 255 characters without spaces, such as main");
+    }
+    if (git.path.empty() || git.path.front() == '/' || git.path.find("..") != std::string::npos) {
+      add(errors, "spec.source.git.path",
+          "must be a relative folder inside the repository without '..', such as . or "
+          "analytics/dbt");
+    }
+    if (git.secret_ref) {
+      rules::check_object_ref(errors, "spec.source.git.secretRef.name", git.secret_ref->name,
+                              "Secret");
+    }
+  }
+  if (source.image && (source.image->path.empty() || source.image->path.front() != '/' ||
+                       source.image->path.find("..") != std::string::npos)) {
+    add(errors, "spec.source.image.path",
+        "must be an absolute folder in the runner image without '..', such as /project");
+  }
+}
+
+void check_target(FieldErrors& errors, const std::string& field, const Target& t) {
+  if (t.host.empty() || t.host.size() > 253) {
+    add(errors, field + ".host", "is required: the warehouse host name, such as postgres.db.svc");
+  }
+  if (t.port < 1 || t.port > 65535) {
+    add(errors, field + ".port", "must be between 1 and 65535 (PostgreSQL listens on 5432)");
+  }
+  if (t.user.empty() || t.user.size() > 128) {
+    add(errors, field + ".user", "is required: the database user (1 to 128 characters)");
+  }
+  if (t.database.empty() || t.database.size() > 128) {
+    add(errors, field + ".database", "is required: the database name (1 to 128 characters)");
+  }
+  if (!rules::is_identifier(t.schema)) {
+    add(errors, field + ".schema",
+        "\"" + t.schema +
+            "\" must be a schema name of letters, digits and '_', not starting with "
+            "a digit, at most 63 characters (such as analytics)");
+  }
+  rules::check_threads(errors, field + ".threads", t.threads);
+  if (t.password_secret_ref) {
+    rules::check_secret_key_ref(errors, field + ".passwordSecretRef", *t.password_secret_ref);
+  }
+  if (!t.extra.is_null() && !t.extra.is_object()) {
+    add(errors, field + ".extra",
+        "must be an object of profile keys, such as {connect_timeout: 10}");
+  }
+  rules::check_env(errors, field + ".env", t.env);
+}
+
+void check_notification(FieldErrors& errors, const std::string& field, const Notification& n) {
+  int channels = int{n.slack.has_value()} + int{n.email.has_value()} + int{n.webhook.has_value()};
+  if (channels != 1) {
+    add(errors, field,
+        "must set exactly one of slack, email or webhook; " +
+            std::string(channels == 0 ? "add one" : "split it into one entry each"));
+  }
+  if (n.on.empty()) {
+    add(errors, field + ".on",
+        "must list at least one event: failure, success, testFailure, freshnessWarn or anomaly");
+  }
+  if (n.slack)
+    rules::check_secret_key_ref(errors, field + ".slack.webhookSecretRef",
+                                n.slack->webhook_secret_ref);
+  if (n.email) {
+    rules::check_object_ref(errors, field + ".email.smtpSecretRef.name",
+                            n.email->smtp_secret_ref.name, "Secret");
+    if (n.email->to.empty()) {
+      add(errors, field + ".email.to",
+          "must list at least one address, such as data-team@example.com");
+    }
+    for (std::size_t i = 0; i < n.email->to.size(); ++i) {
+      const std::string& to = n.email->to[i];
+      auto at = to.find('@');
+      if (at == std::string::npos || at == 0 || at + 1 == to.size() || to.size() > 254) {
+        add(errors, field + ".email.to[" + std::to_string(i) + "]",
+            "\"" + to + "\" is not an e-mail address such as data-team@example.com");
+      }
+    }
+  }
+  if (n.webhook) {
+    rules::check_secret_key_ref(errors, field + ".webhook.urlSecretRef", n.webhook->url_secret_ref);
+    if (n.webhook->hmac_secret_ref) {
+      rules::check_secret_key_ref(errors, field + ".webhook.hmacSecretRef",
+                                  *n.webhook->hmac_secret_ref);
+    }
+  }
+}
+
+}  // namespace
+
+FieldErrors validate(const DbtProject& project) {
+  FieldErrors errors;
+  const DbtProjectSpec& spec = project.spec;
+  rules::check_name_length(errors, kDbtProjectKind, project.metadata.name,
+                           rules::kMaxProjectNameLength, "it is used in label values");
+  check_source(errors, spec.source);
+  if (!rules::is_identifier(spec.profile)) {
+    add(errors, "spec.profile",
+        "\"" + spec.profile +
+            "\" must be a profile name of letters, digits and '_', such as kubedbt");
+  }
+  if (spec.targets.empty() || spec.targets.size() > 20) {
+    add(errors, "spec.targets", "must define between 1 and 20 targets, such as dev and prod");
+  }
+  for (const auto& [name, target] : spec.targets) {
+    if (!rules::is_target_name(name)) {
+      add(errors, "spec.targets",
+          "has a target named \"" + name +
+              "\"; target names use letters, digits, '_' or '-', "
+              "start with a letter or digit and have at most 63 characters");
+    }
+    check_target(errors, "spec.targets." + name, target);
+  }
+  if (spec.default_target) {
+    if (!spec.targets.contains(*spec.default_target)) {
+      add(errors, "spec.defaultTarget",
+          "\"" + *spec.default_target + "\" is not one of spec.targets (" + target_list(spec) +
+              "); name an existing target");
+    }
+  } else if (spec.targets.size() > 1) {
+    add(errors, "spec.defaultTarget",
+        "is required when spec.targets has more than one target; set it to one of " +
+            target_list(spec));
+  }
+  if (!rules::is_identifier(spec.state.schema)) {
+    add(errors, "spec.state.schema",
+        "\"" + spec.state.schema +
+            "\" must be a schema name of letters, digits and '_', such as kubedbt");
+  }
+  if (spec.notifications.size() > 10) {
+    add(errors, "spec.notifications",
+        "must have at most 10 entries; merge entries that share a channel");
+  }
+  for (std::size_t i = 0; i < spec.notifications.size(); ++i) {
+    check_notification(errors, "spec.notifications[" + std::to_string(i) + "]",
+                       spec.notifications[i]);
+  }
+  if (spec.service_account_name) {
+    rules::check_object_ref(errors, "spec.serviceAccountName", *spec.service_account_name,
+                            "ServiceAccount");
+  }
+  if (!spec.tolerations.is_null() && !spec.tolerations.is_array()) {
+    add(errors, "spec.tolerations", "must be a list of core/v1 Tolerations");
+  }
+  rules::check_env(errors, "spec.env", spec.env);
+  return errors;
+}
+
+}  // namespace kubedbt::api

@@ -1,0 +1,202 @@
+// Shared validation checks; each message names the field and the accepted values.
+#include "api/validation_rules.h"
+
+#include <algorithm>
+#include <regex>
+
+#include "api/duration.h"
+
+namespace kubedbt::api {
+
+std::string join_messages(const FieldErrors& errors) {
+  std::string out;
+  for (const auto& e : errors) {
+    if (!out.empty()) out += "; ";
+    out += e.message;
+  }
+  return out;
+}
+
+namespace rules {
+
+namespace {
+
+bool full_match(std::string_view s, const std::regex& re) {
+  return std::regex_match(s.begin(), s.end(), re);
+}
+
+std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+}  // namespace
+
+bool is_dns_subdomain(std::string_view s) {
+  static const std::regex re("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+  return !s.empty() && s.size() <= 253 && full_match(s, re);
+}
+
+bool is_target_name(std::string_view s) {
+  static const std::regex re("[A-Za-z0-9][A-Za-z0-9_-]*");
+  return !s.empty() && s.size() <= 63 && full_match(s, re);
+}
+
+bool is_identifier(std::string_view s) {
+  static const std::regex re("[A-Za-z_][A-Za-z0-9_]*");
+  return !s.empty() && s.size() <= 63 && full_match(s, re);
+}
+
+bool is_secret_key(std::string_view s) {
+  static const std::regex re("[-._a-zA-Z0-9]+");
+  return !s.empty() && s.size() <= 253 && full_match(s, re);
+}
+
+bool is_env_name(std::string_view s) {
+  static const std::regex re("[A-Za-z_][A-Za-z0-9_]*");
+  return !s.empty() && s.size() <= 253 && full_match(s, re);
+}
+
+bool looks_like_time_zone(std::string_view s) {
+  static const std::regex re("[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*");
+  return !s.empty() && s.size() <= 64 && full_match(s, re);
+}
+
+void add(FieldErrors& errors, const std::string& field, const std::string& problem) {
+  errors.push_back(FieldError{field, field + " " + problem});
+}
+
+void check_name_length(FieldErrors& errors, std::string_view kind, const std::string& name,
+                       std::size_t max, std::string_view why) {
+  if (name.size() > max) {
+    add(errors, "metadata.name",
+        "of a " + std::string(kind) + " must be at most " + std::to_string(max) + " characters (" +
+            std::string(why) + "); " + in_quotes(name) + " has " + std::to_string(name.size()) +
+            ", choose a shorter name");
+  }
+}
+
+void check_object_ref(FieldErrors& errors, const std::string& field, const std::string& name,
+                      std::string_view kind) {
+  if (!is_dns_subdomain(name)) {
+    add(errors, field,
+        name.empty()
+            ? "is required: set it to the name of a " + std::string(kind) + " in the same namespace"
+            : in_quotes(name) + " is not a valid " + std::string(kind) +
+                  " name: use lower-case letters, digits, '-' and '.'");
+  }
+}
+
+void check_target_name(FieldErrors& errors, const std::string& field, const std::string& name) {
+  if (!is_target_name(name)) {
+    add(errors, field,
+        in_quotes(name) +
+            " is not a valid target name: use letters, digits, '_' or '-', starting "
+            "with a letter or digit, at most 63 characters (such as dev or prod)");
+  }
+}
+
+void check_secret_key_ref(FieldErrors& errors, const std::string& field, const SecretKeyRef& ref) {
+  if (!is_dns_subdomain(ref.name)) {
+    add(errors, field + ".name",
+        ref.name.empty() ? "is required: set it to the name of a Secret in the same namespace"
+                         : in_quotes(ref.name) +
+                               " is not a valid Secret name: use lower-case "
+                               "letters, digits, '-' and '.'");
+  }
+  if (!is_secret_key(ref.key)) {
+    add(errors, field + ".key",
+        ref.key.empty() ? "is required: set it to the key inside the Secret, such as password"
+                        : in_quotes(ref.key) +
+                              " is not a valid Secret key: use letters, digits, "
+                              "'-', '_' and '.'");
+  }
+}
+
+void check_env(FieldErrors& errors, const std::string& field, const std::vector<EnvVar>& env) {
+  for (std::size_t i = 0; i < env.size(); ++i) {
+    const std::string item = field + "[" + std::to_string(i) + "]";
+    if (!is_env_name(env[i].name)) {
+      add(errors, item + ".name",
+          in_quotes(env[i].name) +
+              " is not a valid variable name: use letters, digits and '_', "
+              "not starting with a digit");
+    }
+    if (env[i].value && !env[i].value_from.is_null()) {
+      add(errors, item, "sets both value and valueFrom; keep one");
+    }
+  }
+}
+
+void check_threads(FieldErrors& errors, const std::string& field, std::int32_t threads) {
+  if (threads < 1 || threads > kMaxThreads) {
+    add(errors, field,
+        "must be between 1 and " + std::to_string(kMaxThreads) + "; " + std::to_string(threads) +
+            " is out of range");
+  }
+}
+
+void check_invocation(FieldErrors& errors, const std::string& spec, const DbtInvocation& v) {
+  const auto& allowed = allowed_commands();
+  if (v.commands.empty() || v.commands.size() > kMaxCommands) {
+    add(errors, spec + ".commands",
+        "must list between 1 and " + std::to_string(kMaxCommands) +
+            " dbt commands, such as [\"source freshness\", \"build\"]");
+  }
+  for (std::size_t i = 0; i < v.commands.size(); ++i) {
+    if (std::find(allowed.begin(), allowed.end(), v.commands[i]) == allowed.end()) {
+      std::string choices;
+      for (const auto& c : allowed) choices += (choices.empty() ? "" : ", ") + c;
+      add(errors, spec + ".commands[" + std::to_string(i) + "]",
+          in_quotes(v.commands[i]) + " is not a supported dbt command; use one of " + choices);
+    }
+  }
+  for (const auto& [name, list] :
+       {std::pair{"select", &v.select}, std::pair{"exclude", &v.exclude}}) {
+    const std::string field = spec + "." + name;
+    if (list->size() > kMaxSelectors) {
+      add(errors, field,
+          "has " + std::to_string(list->size()) + " entries; use at most " +
+              std::to_string(kMaxSelectors) + " or a YAML selector (spec.selector)");
+    }
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const std::string& item = (*list)[i];
+      if (item.empty() || item.size() > 512) {
+        add(errors, field + "[" + std::to_string(i) + "]",
+            "must be a dbt node selection of 1 to 512 characters, such as state:modified+");
+      }
+    }
+  }
+  if (v.selector) {
+    if (v.selector->empty() || v.selector->size() > 253) {
+      add(errors, spec + ".selector",
+          "must name a selector of the project's selectors.yml (1 to 253 characters)");
+    }
+    if (!v.select.empty() || !v.exclude.empty()) {
+      add(errors, spec + ".selector",
+          "cannot be combined with spec.select or spec.exclude; put the selection in the YAML "
+          "selector or drop spec.selector");
+    }
+  }
+  if (!v.vars.is_null() && !v.vars.is_object()) {
+    add(errors, spec + ".vars",
+        "must be an object of dbt variables, such as {run_date: 2026-01-01}");
+  }
+  if (v.threads) check_threads(errors, spec + ".threads", *v.threads);
+}
+
+void check_timeout(FieldErrors& errors, const std::string& field, const std::string& timeout) {
+  auto d = parse_duration(timeout);
+  if (!d || *d < kMinTimeout || *d > kMaxTimeout) {
+    add(errors, field,
+        in_quotes(timeout) + " must be a duration such as 45m or 2h30m, between 1m and 168h");
+  }
+}
+
+void check_retries(FieldErrors& errors, const std::string& field, const Retries& retries) {
+  if (retries.limit < 0 || retries.limit > kMaxRetries) {
+    add(errors, field + ".limit",
+        "must be between 0 and " + std::to_string(kMaxRetries) + " (0 disables retries); " +
+            std::to_string(retries.limit) + " is out of range");
+  }
+}
+
+}  // namespace rules
+}  // namespace kubedbt::api
