@@ -6,7 +6,9 @@
 //
 //   images:
 //     kubedbt-runner:                        # matches ghcr.io/x/kubedbt-runner:1.0 and @sha256:..
-//       path: [${KUBEDBT_BUILD_DIR}/runner]  # prepended to PATH; ${VAR} from the agent's env
+//       path: ["${KUBEDBT_BUILD_DIR}/runner"]  # prepended to PATH; ${VAR} from the agent env
+//       (quoted:
+//                                              # YAML reads an unquoted { as a mapping)
 //       env: {DBT_PROFILES_DIR: /tmp/dbt}
 //       command: [kubedbt-runner]            # used when the container sets no command
 //       args: []
