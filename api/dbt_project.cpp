@@ -120,13 +120,13 @@ Json encode(const WebhookChannel& v) {
 void decode(const Json& j, const std::string& path, Notification& out) {
   expect_object(j, path);
   out = Notification{};
-  decode_field(j, path, "on", out.on);
+  decode_field(j, path, "events", out.events);
   decode_field(j, path, "slack", out.slack);
   decode_field(j, path, "email", out.email);
   decode_field(j, path, "webhook", out.webhook);
 }
 Json encode(const Notification& v) {
-  Json out{{"on", encode(v.on)}};
+  Json out{{"events", encode(v.events)}};
   encode_field(out, "slack", v.slack);
   encode_field(out, "email", v.email);
   encode_field(out, "webhook", v.webhook);
@@ -197,6 +197,11 @@ Json encode(const DbtProjectStatus& v) {
   encode_field(out, "conditions", v.conditions);
   if (v.observed_generation != 0) out["observedGeneration"] = v.observed_generation;
   encode_field(out, "targets", v.targets);
+  if (!v.targets.empty()) {
+    std::string names;
+    for (const auto& t : v.targets) names += (names.empty() ? "" : ",") + t.name;
+    out["targetNames"] = names;
+  }
   encode_field(out, "profilesConfigMap", v.profiles_config_map);
   return out;
 }

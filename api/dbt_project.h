@@ -111,7 +111,8 @@ struct WebhookChannel {
 };
 // Where alerts go and for which events; exactly one channel is set.
 struct Notification {
-  std::vector<NotificationEvent> on = {NotificationEvent::Failure};
+  // Named `events`, not `on`: YAML 1.1 (kubectl's parser) reads a bare `on:` key as true.
+  std::vector<NotificationEvent> events = {NotificationEvent::Failure};
   std::optional<SlackChannel> slack;
   std::optional<EmailChannel> email;
   std::optional<WebhookChannel> webhook;
@@ -149,6 +150,7 @@ struct TargetStatus {
   bool operator==(const TargetStatus&) const = default;
 };
 
+// `targetNames` ("dev,prod", for the TARGETS column) is derived from `targets` when encoding.
 struct DbtProjectStatus {
   std::vector<Condition> conditions;
   std::int64_t observed_generation = 0;

@@ -89,8 +89,8 @@ void check_notification(FieldErrors& errors, const std::string& field, const Not
         "must set exactly one of slack, email or webhook; " +
             std::string(channels == 0 ? "add one" : "split it into one entry each"));
   }
-  if (n.on.empty()) {
-    add(errors, field + ".on",
+  if (n.events.empty()) {
+    add(errors, field + ".events",
         "must list at least one event: failure, success, testFailure, freshnessWarn or anomaly");
   }
   if (n.slack)

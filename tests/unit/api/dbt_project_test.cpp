@@ -42,11 +42,11 @@ Json full_project() {
       "defaultTarget": "dev",
       "state": {"schema": "kubedbt_state"},
       "notifications": [
-        {"on": ["failure", "testFailure"],
+        {"events": ["failure", "testFailure"],
          "slack": {"webhookSecretRef": {"name": "slack", "key": "url"}, "channel": "#data"}},
-        {"on": ["success", "freshnessWarn", "anomaly"],
+        {"events": ["success", "freshnessWarn", "anomaly"],
          "email": {"smtpSecretRef": {"name": "smtp"}, "to": ["a@example.com", "b@example.com"]}},
-        {"on": ["failure"],
+        {"events": ["failure"],
          "webhook": {"urlSecretRef": {"name": "hook", "key": "url"},
                      "hmacSecretRef": {"name": "hook", "key": "hmac"}}}
       ],
@@ -64,6 +64,7 @@ Json full_project() {
       "observedGeneration": 3,
       "targets": [{"name": "dev", "protected": false, "database": "analytics", "schema": "dev_analytics"},
                   {"name": "prod", "protected": true, "database": "analytics", "schema": "analytics"}],
+      "targetNames": "dev,prod",
       "profilesConfigMap": "analytics-profiles"
     }
   })");
@@ -87,7 +88,7 @@ TEST(DbtProjectJsonTest, DecodesIntoTypedFields) {
   EXPECT_EQ(prod.sslmode, SslMode::VerifyFull);
   EXPECT_EQ(prod.password_secret_ref->key, "password");
   EXPECT_EQ(p.spec.targets.at("dev").port, 5433);
-  EXPECT_EQ(p.spec.notifications[0].on[1], NotificationEvent::TestFailure);
+  EXPECT_EQ(p.spec.notifications[0].events[1], NotificationEvent::TestFailure);
   EXPECT_EQ(p.spec.notifications[1].email->to.size(), 2u);
   EXPECT_EQ(*p.spec.effective_default_target(), "dev");
   EXPECT_EQ(p.status.conditions[0].status, ConditionStatus::True);
@@ -118,7 +119,7 @@ TEST(DbtProjectJsonTest, AppliesTheCrdDefaults) {
 
   Notification n;
   decode(Json::parse(R"({"webhook": {"urlSecretRef": {"name": "h", "key": "u"}}})"), "n", n);
-  EXPECT_EQ(n.on, std::vector<NotificationEvent>{NotificationEvent::Failure});
+  EXPECT_EQ(n.events, std::vector<NotificationEvent>{NotificationEvent::Failure});
   ImageSource image;
   decode(Json::object(), "spec.source.image", image);
   EXPECT_EQ(image.path, "/project");
@@ -151,9 +152,10 @@ TEST(DbtProjectJsonTest, WrongTypesNameTheField) {
             "prefer, require, verify-ca, verify-full");
   EXPECT_EQ(error_of("/spec/targets/dev/protected", "yes"),
             "spec.targets.dev.protected: expected true or false, got string");
-  EXPECT_EQ(error_of("/spec/notifications/1/on/0", "always"),
-            "spec.notifications[1].on[0]: unknown value \"always\"; use one of failure, success, "
-            "testFailure, freshnessWarn, anomaly");
+  EXPECT_EQ(
+      error_of("/spec/notifications/1/events/0", "always"),
+      "spec.notifications[1].events[0]: unknown value \"always\"; use one of failure, success, "
+      "testFailure, freshnessWarn, anomaly");
   EXPECT_EQ(error_of("/spec/targets", Json::array()),
             "spec.targets: expected an object, got array");
   EXPECT_EQ(error_of("/spec/source", "git"), "spec.source: expected an object, got string");
@@ -165,6 +167,13 @@ TEST(DbtProjectJsonTest, WrongTypesNameTheField) {
   EXPECT_EQ(error_of("/spec/targets/prod/threads", 2.5),
             "spec.targets.prod.threads: expected an integer, got number");
   EXPECT_THAT(error_of("/metadata", "x"), HasSubstr("metadata: expected an object"));
+}
+
+TEST(DbtProjectJsonTest, TargetNamesAreDerivedFromTargets) {
+  DbtProjectStatus status;
+  decode(Json::parse(R"({"targets": [{"name": "a"}], "targetNames": "stale"})"), "status", status);
+  EXPECT_EQ(encode(status)["targetNames"], "a");
+  EXPECT_FALSE(encode(DbtProjectStatus{}).contains("targetNames"));
 }
 
 TEST(DbtProjectJsonTest, NoDefaultTargetWhenSeveralAndNoneNamed) {

@@ -23,7 +23,7 @@ DbtProject valid_project() {
                  "protected": true, "passwordSecretRef": {"name": "warehouse", "key": "password"}}
       },
       "defaultTarget": "prod",
-      "notifications": [{"on": ["failure"], "slack": {"webhookSecretRef": {"name": "s", "key": "url"}}}]
+      "notifications": [{"events": ["failure"], "slack": {"webhookSecretRef": {"name": "s", "key": "url"}}}]
     }
   })"));
 }
@@ -130,8 +130,8 @@ INSTANTIATE_TEST_SUITE_P(
              "spec.notifications[0]", "exactly one of slack, email or webhook; split it"},
         Case{"no_channel", [](DbtProject& p) { p.spec.notifications[0].slack.reset(); },
              "spec.notifications[0]", "exactly one of slack, email or webhook; add one"},
-        Case{"no_events", [](DbtProject& p) { p.spec.notifications[0].on.clear(); },
-             "spec.notifications[0].on", "at least one event"},
+        Case{"no_events", [](DbtProject& p) { p.spec.notifications[0].events.clear(); },
+             "spec.notifications[0].events", "at least one event"},
         Case{"bad_slack_secret",
              [](DbtProject& p) { p.spec.notifications[0].slack->webhook_secret_ref.key = ""; },
              "spec.notifications[0].slack.webhookSecretRef.key", "is required"},
