@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <boost/asio/steady_timer.hpp>
+#include <map>
 #include <mutex>
 #include <stdexcept>
 #include <system_error>
@@ -98,7 +99,8 @@ class HttpClient final : public Client {
   explicit HttpClient(Config config)
       : config_(std::move(config)),
         token_(config_),
-        unary_(web::uri(config_.server), client_config(config_.request_timeout)) {}
+        unary_(std::make_shared<http_client>(web::uri(config_.server),
+                                             client_config(config_.request_timeout))) {}
 
   Json get(const Resource& r, const std::string& ns, const std::string& name,
            const GetOptions& opts) override {
@@ -236,22 +238,50 @@ class HttpClient final : public Client {
   RawResponse send(const std::string& method, const std::string& path_and_query,
                    const std::optional<std::string>& body, const std::string& content_type,
                    const std::string& accept, const std::string& operation) {
-    http::http_request request =
-        build(method, path_and_query, body, content_type, accept, operation);
+    const std::string budget =
+        "no answer within " + std::to_string(config_.request_timeout.count()) + "s";
     Deadline deadline(config_.request_timeout);
-    try {
-      http::http_response response = unary_.request(request, deadline.token()).get();
-      std::string text = response.extract_utf8string(/*ignore_content_type=*/true).get();
-      return {response.status_code(), std::move(text)};
-    } catch (const http::http_exception& e) {
-      if (deadline.expired() || e.error_code() == std::errc::timed_out) {
-        throw_timeout(operation,
-                      "no answer within " + std::to_string(config_.request_timeout.count()) + "s");
+    for (int attempt = 1;; ++attempt) {
+      std::shared_ptr<http_client> client = unary_client();
+      try {
+        http::http_response response =
+            client
+                ->request(build(method, path_and_query, body, content_type, accept, operation),
+                          deadline.token())
+                .get();
+        std::string text = response.extract_utf8string(/*ignore_content_type=*/true).get();
+        return {response.status_code(), std::move(text)};
+      } catch (const http::http_exception& e) {
+        if (deadline.expired() || e.error_code() == std::errc::timed_out) {
+          throw_timeout(operation, budget);
+        }
+        // Pooled connections may all be dead (the server restarted): start a fresh pool, and
+        // send once more when that cannot run the request twice.
+        discard_unary_client(client);
+        if (attempt == 1 && safe_to_resend(method, e.what())) continue;
+        throw TransportError(operation, e.what());
+      } catch (const pplx::task_canceled&) {
+        throw_timeout(operation, budget);
       }
-      throw TransportError(operation, e.what());
-    } catch (const pplx::task_canceled&) {
-      throw_timeout(operation,
-                    "no answer within " + std::to_string(config_.request_timeout.count()) + "s");
+    }
+  }
+
+  // A GET has no effect; a request whose headers or body could not be written never reached the
+  // server whole, so the server cannot have acted on it.
+  static bool safe_to_resend(const std::string& method, const std::string& failure) {
+    return method == "GET" || failure.starts_with("Failed to write request");
+  }
+
+  std::shared_ptr<http_client> unary_client() {
+    std::lock_guard lock(clients_mu_);
+    return unary_;
+  }
+
+  void discard_unary_client(const std::shared_ptr<http_client>& failed) {
+    std::lock_guard lock(clients_mu_);
+    if (unary_ == failed) {
+      unary_ = std::make_shared<http_client>(web::uri(config_.server),
+                                             client_config(config_.request_timeout));
     }
   }
 
@@ -265,21 +295,32 @@ class HttpClient final : public Client {
   }
 
   // One pooled client per idle timeout, so a finished watch's connection serves the next one.
-  http_client& watch_client(int timeout_seconds) {
-    std::chrono::seconds idle = timeout_seconds > 0
-                                    ? std::chrono::seconds(timeout_seconds) + kWatchIdleMargin
-                                    : kWatchIdleWithoutServerTimeout + kWatchIdleMargin;
-    std::lock_guard lock(watch_mu_);
-    auto& slot = watch_clients_[idle.count()];
-    if (!slot) slot = std::make_unique<http_client>(web::uri(config_.server), client_config(idle));
-    return *slot;
+  std::shared_ptr<http_client> watch_client(int timeout_seconds) {
+    std::lock_guard lock(clients_mu_);
+    auto& slot = watch_clients_[watch_idle_timeout(timeout_seconds).count()];
+    if (!slot) {
+      slot = std::make_shared<http_client>(web::uri(config_.server),
+                                           client_config(watch_idle_timeout(timeout_seconds)));
+    }
+    return slot;
+  }
+
+  void discard_watch_client(int timeout_seconds, const std::shared_ptr<http_client>& failed) {
+    std::lock_guard lock(clients_mu_);
+    auto it = watch_clients_.find(watch_idle_timeout(timeout_seconds).count());
+    if (it != watch_clients_.end() && it->second == failed) watch_clients_.erase(it);
+  }
+
+  static std::chrono::seconds watch_idle_timeout(int timeout_seconds) {
+    return timeout_seconds > 0 ? std::chrono::seconds(timeout_seconds) + kWatchIdleMargin
+                               : kWatchIdleWithoutServerTimeout + kWatchIdleMargin;
   }
 
   Config config_;
   BearerToken token_;
-  http_client unary_;
-  std::mutex watch_mu_;
-  std::map<int64_t, std::unique_ptr<http_client>> watch_clients_;
+  std::mutex clients_mu_;
+  std::shared_ptr<http_client> unary_;
+  std::map<int64_t, std::shared_ptr<http_client>> watch_clients_;
 };
 
 std::string HttpClient::watch(const Resource& r, const std::string& ns, const WatchOptions& opts,
@@ -295,11 +336,13 @@ std::string HttpClient::watch(const Resource& r, const std::string& ns, const Wa
 
   http::http_request request = build("GET", path, std::nullopt, kContentJson,
                                      opts.metadata_only ? kAcceptMetadata : kAcceptJson, operation);
+  std::shared_ptr<http_client> client = watch_client(opts.timeout_seconds);
   http::http_response response;
   try {
-    response = watch_client(opts.timeout_seconds).request(request, cancel.get_token()).get();
+    response = client->request(request, cancel.get_token()).get();
   } catch (const std::exception& e) {
     if (stop.stop_requested()) return last_version;
+    discard_watch_client(opts.timeout_seconds, client);
     throw TransportError(operation, e.what());
   }
   if (response.status_code() != http::status_codes::OK) {
@@ -335,7 +378,11 @@ std::string HttpClient::watch(const Resource& r, const std::string& ns, const Wa
   bool stopped_early = false;  // by the handler, an ERROR event or a failing handler
   try {
     while (true) {
-      std::size_t n = body.getn(buffer.data(), buffer.size()).get();
+      // getn completes only once `count` bytes are buffered, so ask for what is already there,
+      // or for a single byte to wait for the next chunk.
+      std::size_t ready =
+          std::min<std::size_t>(buffer.size(), std::max<std::streamsize>(1, body.in_avail()));
+      std::size_t n = body.getn(buffer.data(), ready).get();
       if (n == 0) break;
       std::string_view chunk(reinterpret_cast<const char*>(buffer.data()), n);
       if (decoder.feed(chunk) == WatchControl::Stop) {

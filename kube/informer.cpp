@@ -123,12 +123,13 @@ class Informer::Impl {
     ListResult result = client_.list_all(resource_, options_.ns, list);
     count(&Stats::lists);
     std::vector<Delta> deltas = store_.replace(std::move(result.items));
+    for (const auto& delta : deltas) deliver(delta);
+    // Synced means the cache holds the list and the handlers have seen it.
     {
       std::lock_guard lock(mu_);
       synced_ = true;
     }
     synced_cv_.notify_all();
-    for (const auto& delta : deltas) deliver(delta);
     return result.resource_version;
   }
 

@@ -47,7 +47,8 @@ class Informer {
   void add_handlers(InformerHandlers handlers);  // before start()
   void start();
   void stop();
-  // Blocks until the first list is in the cache, or the timeout passes; returns whether synced.
+  // Blocks until the first list is in the cache and delivered to the handlers, or the timeout
+  // passes; returns whether synced.
   bool wait_for_sync(std::chrono::milliseconds timeout);
   bool has_synced() const;
 
