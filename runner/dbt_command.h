@@ -1,0 +1,24 @@
+// The argv of one dbt invocation: a command from the run spec with its selection, or `dbt retry`.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "runner/run_spec.h"
+#include "runner/workspace.h"
+
+namespace kubedbt::runner {
+
+// `dbt <command> ...` with --select/--exclude/--selector/--vars/--full-refresh where the command
+// takes them, and the workspace's project, profiles and target.
+std::vector<std::string> dbt_command_args(const std::string& dbt, const RunSpec& spec,
+                                          const std::string& command, const Workspace& ws);
+
+// `dbt retry ...`: re-runs the failed and skipped nodes of the previous invocation's run_results.
+std::vector<std::string> dbt_retry_args(const std::string& dbt, const RunSpec& spec,
+                                        const Workspace& ws);
+
+// `dbt deps ...`.
+std::vector<std::string> dbt_deps_args(const std::string& dbt, const Workspace& ws);
+
+}  // namespace kubedbt::runner

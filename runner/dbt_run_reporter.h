@@ -1,0 +1,32 @@
+// Reports a run into its DbtRun's status subresource: live progress at most every 2 s, the final
+// status with retries. A CronJob's run creates its DbtRun first when it is missing.
+#pragma once
+
+#include <memory>
+
+#include "kube/client.h"
+#include "runner/run_spec.h"
+#include "runner/status_reporter.h"
+#include "runner/throttle.h"
+
+namespace kubedbt::runner {
+
+class DbtRunReporter : public StatusReporter {
+ public:
+  DbtRunReporter(std::unique_ptr<kube::Client> client, RunSpec spec);
+  void started(const RunStatus& status) override;
+  void progressed(const RunStatus& status) override;
+  void finished(const RunStatus& status) override;
+
+ private:
+  // Creates the DbtRun (owned by the Job) when it is missing and the spec allows it.
+  void ensure_run_exists();
+  // JSON merge patch of the status subresource; false (logged) when the API refused it.
+  bool patch(const RunStatus& status);
+
+  std::unique_ptr<kube::Client> client_;
+  RunSpec spec_;
+  Throttle throttle_;
+};
+
+}  // namespace kubedbt::runner

@@ -1,0 +1,228 @@
+// The run, step by step. Every failure before dbt runs is a Failed run with exit code 2 and the
+// step's own message; dbt's failures keep dbt's exit code.
+#include "runner/run_pipeline.h"
+
+#include <signal.h>
+
+#include <thread>
+
+#include "common/log.h"
+#include "runner/dbt_command.h"
+#include "runner/profiles.h"
+#include "runner/retry_policy.h"
+#include "runner/run_message.h"
+#include "runner/secret_scrubber.h"
+#include "runner/source_fetch.h"
+#include "runner/target_lock.h"
+
+namespace kubedbt::runner {
+namespace {
+
+// A failure of a step before or around dbt; its message is the whole story.
+class StepError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+std::string seconds_text(std::chrono::seconds s) { return std::to_string(s.count()) + "s"; }
+
+}  // namespace
+
+RunPipeline::RunPipeline(RunSpec spec, PipelineOptions options, StatusReporter& reporter)
+    : spec_(std::move(spec)), options_(std::move(options)), reporter_(reporter) {
+  auto scrubber = std::make_shared<SecretScrubber>(
+      SecretScrubber::from_environment(options_.env, {spec_.target.password_env}));
+  scrubber_ = [scrubber](const std::string& s) { return scrubber->scrub(s); };
+}
+
+std::string RunPipeline::scrub(const std::string& text) const { return scrubber_(text); }
+
+RunPipeline::Stop RunPipeline::stop_reason() const {
+  if (options_.cancelled && options_.cancelled()) return Stop::Signal;
+  if (cancel_at_ && Clock::now() >= *cancel_at_) return Stop::Deadline;
+  return Stop::None;
+}
+
+void RunPipeline::sleep_unless_stopped(std::chrono::seconds wait) {
+  auto until = Clock::now() + wait;
+  while (Clock::now() < until && !should_stop()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+void RunPipeline::keep_artifacts(const std::string& label) {
+  std::error_code ec;
+  std::filesystem::create_directories(options_.workspace.artifacts_dir, ec);
+  for (const char* name : {"run_results.json", "sources.json"}) {
+    auto from = options_.workspace.target_path / name;
+    if (!std::filesystem::exists(from)) continue;
+    auto to = options_.workspace.artifacts_dir / (label + "-" + name);
+    std::filesystem::copy_file(from, to, std::filesystem::copy_options::overwrite_existing, ec);
+  }
+  status_.artifacts = options_.workspace.artifacts_dir.string();
+}
+
+AttemptOutcome RunPipeline::attempt(const std::vector<std::string>& argv, const std::string& command,
+                                    bool freshness) {
+  const auto& ws = options_.workspace;
+  // Remove the previous invocation's sources.json so a stale one is never read as this one's.
+  std::error_code ec;
+  if (freshness) std::filesystem::remove(ws.target_path / "sources.json", ec);
+  DbtProcessOptions o;
+  o.argv = argv;
+  o.env = dbt_environment(options_.env, ws);
+  o.working_dir = ws.project_dir;
+  o.echo = options_.echo;
+  o.scrub = scrubber_;
+  o.should_stop = [this] { return should_stop(); };
+  o.grace = spec_.cancel_grace;
+  o.wake_fd = options_.cancel_fd;
+  o.on_progress = [this](const Progress& p) {
+    status_.progress = p;
+    reporter_.progressed(status_);
+  };
+  ++status_.attempts;
+  log::info("running dbt", {{"command", command}, {"attempt", status_.attempts}});
+  auto result = run_dbt(o);
+
+  AttemptOutcome outcome;
+  outcome.exit_code = result.process.exit_code;
+  outcome.fatal_error = scrub(result.events.fatal_error());
+  outcome.freshness = freshness;
+  if (!result.events.dbt_version().empty()) status_.dbt_version = result.events.dbt_version();
+  const auto& invocation = result.events.invocation_id();
+  auto results = freshness ? read_sources(ws.target_path / "sources.json")
+                           : read_run_results(ws.target_path / "run_results.json");
+  // Only this invocation's artifacts count; an older file left in target/ is not its result.
+  if (results && (invocation.empty() || results->invocation_id == invocation)) {
+    for (auto& node : results->nodes) node.message = scrub(node.message);
+    outcome.results = std::move(results);
+    book_.record(*outcome.results);
+    status_.summary = book_.summary();
+  }
+  char label[16];
+  std::snprintf(label, sizeof label, "%02d-", status_.attempts);
+  keep_artifacts(label + (freshness ? std::string("freshness") : argv.at(4)));
+  auto progress = result.events.progress();
+  if (progress.current.empty()) progress.current = status_.progress.current;
+  status_.progress = progress;
+  return outcome;
+}
+
+bool RunPipeline::run_command(const std::string& command) {
+  status_.command = command;
+  bool freshness = command == "source freshness";
+  auto argv = dbt_command_args(options_.dbt, spec_, command, options_.workspace);
+  for (int retries = 0;; ++retries) {
+    auto outcome = attempt(argv, command, freshness);
+    if (auto stop = stop_reason(); stop != Stop::None) {
+      std::string where = "dbt " + command;
+      if (!status_.progress.current.empty()) {
+        where = display_name(status_.progress.current) + " (" + where + ")";
+      }
+      if (stop == Stop::Deadline) {
+        finish(Phase::TimedOut, 2,
+               "Timed out after " + seconds_text(*spec_.timeout) + " while running " + where +
+                   "; dbt was interrupted so the warehouse cancelled its queries.");
+      } else {
+        auto sig = options_.cancel_signal ? options_.cancel_signal() : std::nullopt;
+        finish(Phase::Cancelled, 2,
+               std::string("Cancelled by ") + (sig ? std::string("SIG") + sigabbrev_np(*sig) : std::string("a signal")) +
+                   " while running " + where +
+                   "; dbt was interrupted so the warehouse cancelled its queries.");
+      }
+      return false;
+    }
+    auto decision = decide_retry(outcome, spec_.retries, retries);
+    if (decision.verdict == RetryDecision::Verdict::Succeeded) return true;
+    if (decision.verdict == RetryDecision::Verdict::Final) {
+      log::warn("dbt failed", nlohmann::json{{"command", command},
+                                             {"exitCode", outcome.exit_code},
+                                             {"reason", decision.reason}});
+      int code = outcome.exit_code == 1 ? 1 : 2;
+      finish(Phase::Failed, code, failure_message(command, outcome));
+      return false;
+    }
+    auto wait = backoff_before(retries + 1, spec_.retries);
+    log::warn("retrying dbt", nlohmann::json{{"command", command},
+                                              {"reason", decision.reason},
+                                              {"retry", retries + 1},
+                                              {"limit", spec_.retries.limit},
+                                              {"backoffSeconds", wait.count()},
+                                              {"fromFailure", decision.use_dbt_retry}});
+    sleep_unless_stopped(wait);
+    argv = decision.use_dbt_retry ? dbt_retry_args(options_.dbt, spec_, options_.workspace)
+                                  : dbt_command_args(options_.dbt, spec_, command, options_.workspace);
+  }
+}
+
+void RunPipeline::finish(Phase phase, int exit_code, std::string message) {
+  status_.phase = phase;
+  status_.completion_time = std::chrono::system_clock::now();
+  status_.summary = book_.summary();
+  status_.message = scrub(message);
+  status_.progress.current.clear();
+  exit_code_ = exit_code;
+  finished_ = true;
+}
+
+int RunPipeline::run() {
+  started_ = Clock::now();
+  if (spec_.timeout) cancel_at_ = started_ + *spec_.timeout - spec_.cancel_grace;
+  status_.phase = Phase::Running;
+  status_.start_time = std::chrono::system_clock::now();
+  reporter_.started(status_);
+  const auto& ws = options_.workspace;
+  try {
+    SourceSpec source = spec_.source;
+    auto fetched = [&] {
+      try {
+        return fetch_source(source, ws.project_dir, options_.env);
+      } catch (const SourceError& e) {
+        throw StepError(e.what());
+      }
+    }();
+    status_.commit_sha = fetched.commit_sha;
+    options_.workspace.project_dir = fetched.project_dir;
+
+    auto password = options_.env.find(spec_.target.password_env);
+    if (password == options_.env.end() || password->second.empty()) {
+      throw StepError("the password of target \"" + spec_.target.name + "\" is expected in $" +
+                      spec_.target.password_env + ", which is not set");
+    }
+    write_profiles(ws.profiles_dir, spec_.profile, spec_.target);
+
+    std::unique_ptr<TargetLock> lock;
+    try {
+      lock = TargetLock::acquire(spec_.target, password->second, spec_.lock_wait,
+                                 [this] { return should_stop(); });
+    } catch (const LockError& e) {
+      throw StepError(scrub(e.what()));
+    }
+
+    if (needs_deps(options_.workspace.project_dir)) {
+      auto outcome = attempt(dbt_deps_args(options_.dbt, options_.workspace), "deps", false);
+      if (outcome.exit_code != 0 && !should_stop()) {
+        throw StepError("dbt deps failed: " +
+                        (outcome.fatal_error.empty() ? "exit code " + std::to_string(outcome.exit_code)
+                                                     : one_line(outcome.fatal_error)));
+      }
+    }
+    for (const auto& command : spec_.commands) {
+      if (!run_command(command)) break;
+    }
+    if (!finished_) finish(Phase::Succeeded, 0, success_message(book_.summary()));
+  } catch (const StepError& e) {
+    finish(should_stop() ? (stop_reason() == Stop::Deadline ? Phase::TimedOut : Phase::Cancelled)
+                         : Phase::Failed,
+           2, e.what());
+  } catch (const std::exception& e) {
+    finish(Phase::Failed, 2, std::string("runner error: ") + e.what());
+  }
+  log::info("run finished", {{"phase", to_string(status_.phase)}, {"exitCode", exit_code_},
+                             {"message", status_.message}});
+  reporter_.finished(status_);
+  return exit_code_;
+}
+
+}  // namespace kubedbt::runner

@@ -1,0 +1,67 @@
+// One run from start to final status: source, profiles, lock, deps, each command with its retries,
+// timeout and cancellation. The steps are the units of this folder; this composes them in order.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "runner/dbt_process.h"
+#include "runner/retry_policy.h"
+#include "runner/run_summary.h"
+#include "runner/run_spec.h"
+#include "runner/run_status.h"
+#include "runner/status_reporter.h"
+#include "runner/workspace.h"
+
+namespace kubedbt::runner {
+
+struct PipelineOptions {
+  std::string dbt = "dbt";  // the dbt executable
+  Workspace workspace;      // project_dir: where a git source is cloned (ignored for baked paths)
+  Environment env;          // the runner's environment (secrets included; never logged)
+  EchoMode echo = EchoMode::Json;
+  // Readable when the runner was asked to stop (SIGTERM); -1 = none. `cancelled` reads the flag.
+  int cancel_fd = -1;
+  std::function<bool()> cancelled;
+  std::function<std::optional<int>()> cancel_signal;
+};
+
+class RunPipeline {
+ public:
+  RunPipeline(RunSpec spec, PipelineOptions options, StatusReporter& reporter);
+
+  // Runs everything and reports the final status; returns the exit code (0, 1, 2 like dbt).
+  int run();
+  const RunStatus& status() const { return status_; }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  enum class Stop { None, Deadline, Signal };
+
+  Stop stop_reason() const;
+  bool should_stop() const { return stop_reason() != Stop::None; }
+  // Runs one dbt invocation; returns what it left behind.
+  AttemptOutcome attempt(const std::vector<std::string>& argv, const std::string& command,
+                         bool freshness);
+  // Runs one command with its retries; returns false when the run must not go on.
+  bool run_command(const std::string& command);
+  void sleep_unless_stopped(std::chrono::seconds wait);
+  void keep_artifacts(const std::string& label);
+  void finish(Phase phase, int exit_code, std::string message);
+  std::string scrub(const std::string& text) const;
+
+  RunSpec spec_;
+  PipelineOptions options_;
+  StatusReporter& reporter_;
+  RunStatus status_;
+  ResultBook book_;
+  std::function<std::string(const std::string&)> scrubber_;
+  std::optional<Clock::time_point> cancel_at_;
+  Clock::time_point started_{};
+  int exit_code_ = 0;
+  bool finished_ = false;
+};
+
+}  // namespace kubedbt::runner

@@ -1,0 +1,115 @@
+// Fetching the project from a real git repository (a bare repo over file://): a branch, a commit,
+// the project's folder inside the repository, and a ref that does not exist.
+#include "runner/source_fetch.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/integration/runner/runner_harness.h"
+
+namespace kubedbt::testing {
+namespace {
+
+std::string git(const std::vector<std::string>& args, const std::filesystem::path& cwd) {
+  std::vector<std::string> argv{"git", "-c", "user.name=kubedbt test", "-c",
+                                "user.email=test@kubedbt.invalid", "-c", "init.defaultBranch=main"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto out = runner::run_captured(argv, cwd, runner::current_environment());
+  if (out.exit_code != 0) throw std::runtime_error("git failed: " + out.err);
+  return out.out.substr(0, out.out.find('\n'));
+}
+
+// A bare repository whose main branch holds the shop project under analytics/shop.
+class GitSourceTest : public ::testing::Test {
+ protected:
+  TempDir dir;
+  std::filesystem::path bare = dir.path() / "shop.git";
+  std::string url = "file://" + bare.string();
+  std::string sha;
+
+  void SetUp() override {
+    auto work = dir.path() / "work";
+    copy_shop_project(work / "analytics" / "shop");
+    git({"init", "--quiet", "."}, work);
+    git({"add", "."}, work);
+    git({"commit", "--quiet", "-m", "shop project"}, work);
+    sha = git({"rev-parse", "HEAD"}, work);
+    git({"clone", "--quiet", "--bare", work.string(), bare.string()}, dir.path());
+  }
+
+  runner::SourceSpec source(const std::string& ref) {
+    runner::SourceSpec s;
+    s.git = runner::SourceSpec::Git{url, ref, "analytics/shop"};
+    return s;
+  }
+};
+
+TEST_F(GitSourceTest, ClonesABranchAndRecordsItsCommit) {
+  auto fetched = runner::fetch_source(source("main"), dir.path() / "checkout-branch",
+                                      runner::current_environment());
+  EXPECT_EQ(fetched.commit_sha, sha);
+  EXPECT_EQ(fetched.project_dir, dir.path() / "checkout-branch" / "analytics" / "shop");
+  EXPECT_TRUE(std::filesystem::exists(fetched.project_dir / "dbt_project.yml"));
+}
+
+TEST_F(GitSourceTest, FetchesAnExactCommit) {
+  auto fetched = runner::fetch_source(source(sha), dir.path() / "checkout-sha",
+                                      runner::current_environment());
+  EXPECT_EQ(fetched.commit_sha, sha);
+  EXPECT_TRUE(std::filesystem::exists(fetched.project_dir / "models" / "marts" / "fct_orders.sql"));
+}
+
+TEST_F(GitSourceTest, ABadRefFailsWithGitsReason) {
+  try {
+    runner::fetch_source(source("no-such-branch"), dir.path() / "checkout-bad",
+                         runner::current_environment());
+    FAIL() << "a missing branch was fetched";
+  } catch (const runner::SourceError& e) {
+    std::string what = e.what();
+    EXPECT_NE(what.find("cannot fetch " + url + " at no-such-branch"), std::string::npos) << what;
+    EXPECT_NE(what.find("no-such-branch"), std::string::npos) << what;
+  }
+}
+
+TEST_F(GitSourceTest, AWrongProjectPathIsNamed) {
+  auto s = source("main");
+  s.git->path = "analytics/elsewhere";
+  EXPECT_THROW(
+      {
+        try {
+          runner::fetch_source(s, dir.path() / "checkout-path", runner::current_environment());
+        } catch (const runner::SourceError& e) {
+          EXPECT_NE(std::string(e.what()).find("under analytics/elsewhere (dbt_project.yml not found)"),
+                    std::string::npos)
+              << e.what();
+          throw;
+        }
+      },
+      runner::SourceError);
+}
+
+TEST_F(GitSourceTest, TheRunnerBuildsFromGitAndABadRefFailsTheRun) {
+  TestDatabase db("gitrun");
+  db.load_shop_raw_data();
+  auto spec = dev_spec(db, "unused");
+  spec["source"] = {{"git", {{"url", url}, {"ref", "main"}, {"path", "analytics/shop"}}}};
+  spec["select"] = "staging";
+  auto r = run_runner(spec, dir.path() / "run-ok");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.status["phase"], "Succeeded");
+  EXPECT_EQ(r.status["commitSha"], sha);
+  EXPECT_EQ(r.status["summary"]["models"]["success"], 3);
+
+  TestDatabase clean("gitbad");
+  auto bad = dev_spec(clean, "unused");
+  bad["source"] = {{"git", {{"url", url}, {"ref", "v9.9.9"}, {"path", "analytics/shop"}}}};
+  auto r2 = run_runner(bad, dir.path() / "run-bad");
+  EXPECT_EQ(r2.exit_code, 2);
+  EXPECT_EQ(r2.status["phase"], "Failed");
+  EXPECT_NE(r2.status["message"].get<std::string>().find("cannot fetch " + url + " at v9.9.9"),
+            std::string::npos)
+      << r2.status["message"];
+  EXPECT_FALSE(clean.schema_exists("analytics"));
+}
+
+}  // namespace
+}  // namespace kubedbt::testing
