@@ -341,6 +341,8 @@ write_component_args() {
     --bind-address=127.0.0.1 \
     --secure-port="$kcm_port" \
     --leader-elect=false \
+    --kube-api-qps=100 \
+    --kube-api-burst=200 \
     --use-service-account-credentials=true \
     --service-account-private-key-file="$pki/service-account.key" \
     --root-ca-file="$pki/ca.crt" \
