@@ -155,12 +155,10 @@ void PodWorker::sync(const Json& pod, TimePoint now) {
   }
   if (stopping_ != Stopping::No) {
     advance_stop(now);
-    if (!has_processes()) {
-      report(now);
-      if (stopping_ == Stopping::Deleted) delete_api_object();
-    } else {
-      report(now);
-    }
+    // The terminal status goes out once the processes are gone, with their exit states in it.
+    if (has_processes()) return;
+    report(now);
+    if (stopping_ == Stopping::Deleted) delete_api_object();
     return;
   }
   if (is_terminal_phase(pod_phase(record_))) {
