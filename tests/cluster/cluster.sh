@@ -292,7 +292,6 @@ write_args() {
 }
 
 write_component_args() {
-  local node_agent=$1
   write_args etcd "$bin/etcd" \
     --name=kubedbt \
     --data-dir="$dir/etcd" \
@@ -351,15 +350,14 @@ write_component_args() {
     --service-cluster-ip-range="$SERVICE_CIDR" \
     --controllers='*,-node-lifecycle-controller,-taint-eviction-controller' \
     --profiling=false
+}
 
-  if [ -n "$node_agent" ]; then
-    write_args node-agent "$node_agent" \
-      --kubeconfig "$dir/admin.kubeconfig" \
-      --node-name "$NODE_NAME" \
-      --state-dir "$dir/node"
-  else
-    rm -f "$run/node-agent.args"
-  fi
+# The node agent's command line contract: kubeconfig, node name, state folder.
+write_node_agent_args() {
+  write_args node-agent "$1" \
+    --kubeconfig "$dir/admin.kubeconfig" \
+    --node-name "$NODE_NAME" \
+    --state-dir "$dir/node"
 }
 
 write_env() {
@@ -410,6 +408,23 @@ apiserver_ready() {
     "https://127.0.0.1:$apiserver_port/readyz" | grep -qx ok
 }
 
+# node_ready_since TIME: the Node is Ready with a heartbeat at or after TIME (UTC, RFC 3339), so a
+# Node left in etcd by an earlier agent does not count.
+node_ready_since() {
+  local ready
+  ready=$(kubectl_admin get node "$NODE_NAME" --output \
+    'jsonpath={range .status.conditions[?(@.type=="Ready")]}{.status} {.lastHeartbeatTime}{end}') || return 1
+  [ "${ready%% *}" = True ] && [[ ! "${ready#* }" < "$1" ]]
+}
+
+start_node_agent() {
+  local since
+  since=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  mkdir -p "$dir/node"
+  start_component node-agent
+  wait_for "Node $NODE_NAME to be Ready" node-agent node_ready_since "$since"
+}
+
 start_and_wait_apiserver() {
   start_component kube-apiserver
   wait_for "kube-apiserver /readyz" kube-apiserver apiserver_ready
@@ -437,21 +452,31 @@ cmd_up() {
     [ -x "$bin/$b" ] || die "$bin/$b is missing: run tests/cluster/build-control-plane.sh"
   done
 
-  if is_running etcd && is_running kube-apiserver && is_running kube-controller-manager &&
-    { [ ! -f "$run/node-agent.args" ] || is_running node-agent; }; then
+  if is_running etcd && is_running kube-apiserver && is_running kube-controller-manager; then
     load_ports
-    say "already running in $dir (apiserver https://127.0.0.1:$apiserver_port)"
+    [ -z "$node_agent" ] || write_node_agent_args "$node_agent"
+    if [ -f "$run/node-agent.args" ] && ! is_running node-agent; then
+      start_node_agent
+      write_env
+      say "control plane already running in $dir; node agent started"
+    else
+      say "already running in $dir (apiserver https://127.0.0.1:$apiserver_port)"
+    fi
     return 0
   fi
   # Whatever is left of a half-started or crashed cluster goes first.
   stop_all >/dev/null
   rm -f "$dir/env"
+  # A failed up leaves no process behind (the logs stay).
+  trap 'if [ $? -ne 0 ]; then say "up failed: stopping what it started"; stop_all >/dev/null 2>&1; fi' EXIT
 
   if [ $fresh = 1 ]; then rm -rf "$dir/etcd" "$dir/node" "$dir/users"; fi
   ensure_pki
   pick_ports
   write_kubeconfig "$dir/admin.kubeconfig" kubedbt-admin "$pki/admin.crt" "$pki/admin.key"
-  write_component_args "$node_agent"
+  write_component_args
+  rm -f "$run/node-agent.args"
+  [ -z "$node_agent" ] || write_node_agent_args "$node_agent"
 
   start_component etcd
   wait_for "etcd /health" etcd etcd_healthy
@@ -461,11 +486,8 @@ cmd_up() {
     kubectl_admin get serviceaccount default --namespace default
   wait_for "the kube-root-ca.crt ConfigMap" kube-controller-manager \
     kubectl_admin get configmap kube-root-ca.crt --namespace default
-  if [ -n "$node_agent" ]; then
-    mkdir -p "$dir/node"
-    start_component node-agent
-    wait_for "Node $NODE_NAME" node-agent kubectl_admin get node "$NODE_NAME"
-  fi
+  [ ! -f "$run/node-agent.args" ] || start_node_agent
+  trap - EXIT
   write_env
   echo "cluster up: apiserver https://127.0.0.1:$apiserver_port, etcd http://127.0.0.1:$etcd_client_port;" \
     "source $dir/env (KUBECONFIG=$dir/admin.kubeconfig), logs in $logs"
