@@ -93,8 +93,9 @@ start_component() {
 stop_components() {
   local name pid pids=() deadline=$((SECONDS + STOP_GRACE_SECONDS))
   for name in "$@"; do
-    pid=$(pid_of "$name") || continue
-    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    # is_running: a stale pid file (after a reboot) must not make us signal a stranger.
+    if is_running "$name"; then
+      pid=$(pid_of "$name")
       kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
       pids+=("$pid")
     fi
@@ -104,8 +105,11 @@ stop_components() {
     if kill -0 -- "-$pid" 2>/dev/null; then
       say "process group $pid ignored SIGTERM for ${STOP_GRACE_SECONDS}s: SIGKILL"
       kill -KILL -- "-$pid" 2>/dev/null || true
-      while kill -0 -- "-$pid" 2>/dev/null; do sleep 0.1; done
     fi
+  done
+  deadline=$((SECONDS + STOP_GRACE_SECONDS))
+  for pid in "${pids[@]+"${pids[@]}"}"; do
+    while kill -0 -- "-$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
   done
   for name in "$@"; do
     if [ -f "$run/$name.pid" ]; then
