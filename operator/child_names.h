@@ -1,0 +1,27 @@
+// Deterministic names of the children the operator makes, so a retry finds what it already made.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace kubedbt::op {
+
+// `name` when it fits in `max_length`, else its prefix, "-" and 8 hex digits of its hash, so
+// long names stay unique and stable.
+std::string fit_name(std::string_view name, std::size_t max_length);
+
+// "<project>-profiles": the profiles ConfigMap of a DbtProject.
+std::string profiles_config_map_name(std::string_view project);
+// The CronJob of a DbtSchedule: its name, fitted to CronJob's 52 characters.
+std::string cron_job_name(std::string_view schedule);
+// The Job of a user-created DbtRun: its name, fitted to the 63 characters of a label value.
+std::string job_name(std::string_view run);
+// "DBT_ENV_SECRET_<TARGET>_PASSWORD": the env var carrying a target's password (dbt masks it).
+std::string password_env_name(std::string_view target);
+
+}  // namespace kubedbt::op
+
+namespace kubedbt::op {
+// A resource name as a label value (at most 63 characters), fitted like fit_name.
+std::string label_value(std::string_view name);
+}  // namespace kubedbt::op

@@ -1,0 +1,38 @@
+// Prometheus metrics of the operator: reconciles, durations and errors by kind, plus gauges
+// computed at scrape time (queue depth, runs by phase, last success and test failures per
+// schedule).
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+
+namespace kubedbt::op {
+
+class Metrics {
+ public:
+  // `result` is "success", "requeue" (stale view) or "error".
+  void observe_reconcile(const std::string& kind, const std::string& result,
+                         std::chrono::duration<double> duration);
+  void count_api_write(const std::string& verb);
+  // Text appended at scrape time by the controller (gauges read from its caches).
+  void set_gauge_source(std::function<std::string()> source);
+  // The whole exposition, in Prometheus text format 0.0.4.
+  std::string render() const;
+
+  std::uint64_t reconciles(const std::string& kind) const;
+
+ private:
+  struct Timing {
+    double sum = 0;
+    std::uint64_t count = 0;
+  };
+  mutable std::mutex mutex_;
+  std::map<std::pair<std::string, std::string>, std::uint64_t> reconciles_;
+  std::map<std::string, Timing> durations_;
+  std::function<std::string()> gauges_;
+};
+
+}  // namespace kubedbt::op

@@ -1,0 +1,27 @@
+// The runner pod template shared by a DbtSchedule's CronJob and a DbtRun's Job.
+#pragma once
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "api/dbt_project.h"
+#include "operator/operator_config.h"
+#include "operator/run_spec_builder.h"
+
+namespace kubedbt::op {
+
+// Where the profiles ConfigMap is mounted in the runner container.
+inline constexpr std::string_view kProfilesMountPath = "/etc/kubedbt/profiles";
+
+// The pod template: one `runner` container with the run spec in KUBEDBT_RUN_SPEC, the target's
+// password as a secretKeyRef env var, the git credentials (optional keys `token`,
+// `ssh-privatekey` of spec.source.git.secretRef) likewise, the profiles ConfigMap mounted, a
+// writable /tmp, non-root, read-only root filesystem, no privilege escalation, the termination
+// message from the log on error. `labels` go on the pod. Throws std::invalid_argument when the
+// target is not in the project.
+nlohmann::json build_pod_template(const api::DbtProject& project, const RunInputs& inputs,
+                                  const OperatorConfig& config,
+                                  const std::map<std::string, std::string>& labels);
+
+}  // namespace kubedbt::op

@@ -1,0 +1,185 @@
+// DbtProject reconcile: evaluate, apply the ConfigMap only when it differs, patch status on change.
+#include "operator/project_reconciler.h"
+
+#include "api/validation.h"
+#include "common/log.h"
+#include "kube/errors.h"
+#include "operator/child_names.h"
+#include "operator/kinds.h"
+#include "operator/profiles_config_map.h"
+
+namespace kubedbt::op {
+namespace {
+
+using Json = nlohmann::json;
+
+struct SecretRefUse {
+  std::string name;
+  std::string key;  // empty: the whole Secret
+  std::string field;
+};
+
+std::vector<SecretRefUse> secret_references(const api::DbtProjectSpec& spec) {
+  std::vector<SecretRefUse> refs;
+  for (const auto& [name, target] : spec.targets) {
+    if (target.password_secret_ref) {
+      refs.push_back({target.password_secret_ref->name, target.password_secret_ref->key,
+                      "spec.targets." + name + ".passwordSecretRef"});
+    }
+  }
+  if (spec.source.git && spec.source.git->secret_ref) {
+    refs.push_back({spec.source.git->secret_ref->name, "", "spec.source.git.secretRef"});
+  }
+  for (std::size_t i = 0; i < spec.notifications.size(); ++i) {
+    const auto& n = spec.notifications[i];
+    std::string at = "spec.notifications[" + std::to_string(i) + "]";
+    if (n.slack) {
+      refs.push_back({n.slack->webhook_secret_ref.name, n.slack->webhook_secret_ref.key,
+                      at + ".slack.webhookSecretRef"});
+    }
+    if (n.email) refs.push_back({n.email->smtp_secret_ref.name, "", at + ".email.smtpSecretRef"});
+    if (n.webhook) {
+      refs.push_back({n.webhook->url_secret_ref.name, n.webhook->url_secret_ref.key,
+                      at + ".webhook.urlSecretRef"});
+      if (n.webhook->hmac_secret_ref) {
+        refs.push_back({n.webhook->hmac_secret_ref->name, n.webhook->hmac_secret_ref->key,
+                        at + ".webhook.hmacSecretRef"});
+      }
+    }
+  }
+  return refs;
+}
+
+api::Condition ready(api::ConditionStatus status, std::string_view reason, std::string message,
+                     std::int64_t generation) {
+  api::Condition c;
+  c.type = std::string(api::condition_type::kReady);
+  c.status = status;
+  c.reason = std::string(reason);
+  c.message = std::move(message);
+  c.observed_generation = generation;
+  return c;
+}
+
+// Whether the cached ConfigMap already holds what `desired` says.
+bool config_map_current(const std::optional<Json>& cached, const Json& desired) {
+  if (!cached) return false;
+  if (cached->value("data", Json::object()) != desired["data"]) return false;
+  const auto& meta = cached->value("metadata", Json::object());
+  for (const auto& [k, v] : desired["metadata"]["labels"].items()) {
+    if (meta.value("labels", Json::object()).value(k, "") != v) return false;
+  }
+  return meta.value("ownerReferences", Json::array()) == desired["metadata"]["ownerReferences"];
+}
+
+}  // namespace
+
+ProjectEvaluation evaluate_project(const api::DbtProject& project, const SecretChecker& secrets) {
+  ProjectEvaluation e;
+  auto generation = project.metadata.generation;
+  auto errors = api::validate(project);
+  if (!errors.empty()) {
+    e.ready = ready(api::ConditionStatus::False, project_reason::kInvalidSpec,
+                    api::join_messages(errors), generation);
+    return e;
+  }
+  for (const auto& ref : secret_references(project.spec)) {
+    switch (secrets(ref.name, ref.key)) {
+      case SecretCheck::Present:
+        break;
+      case SecretCheck::SecretNotFound:
+        e.ready = ready(api::ConditionStatus::False, project_reason::kSecretNotFound,
+                        "Secret " + ref.name + " (" + ref.field + ") does not exist in namespace " +
+                            project.metadata.namespace_ + ".",
+                        generation);
+        return e;
+      case SecretCheck::KeyNotFound:
+        e.ready = ready(api::ConditionStatus::False, project_reason::kSecretKeyNotFound,
+                        "Secret " + ref.name + " has no key " + ref.key + " (" + ref.field + ").",
+                        generation);
+        return e;
+    }
+  }
+  e.render_profiles = true;
+  e.ready = ready(api::ConditionStatus::True, project_reason::kReady,
+                  "Profiles ConfigMap " + profiles_config_map_name(project.metadata.name) +
+                      " is rendered and every referenced Secret exists.",
+                  generation);
+  return e;
+}
+
+api::DbtProjectStatus desired_project_status(const api::DbtProject& project,
+                                             const ProjectEvaluation& evaluation,
+                                             api::Timestamp now) {
+  api::DbtProjectStatus status = project.status;
+  api::set_condition(status.conditions, evaluation.ready, now);
+  status.observed_generation = project.metadata.generation;
+  status.targets.clear();
+  for (const auto& [name, target] : project.spec.targets) {
+    status.targets.push_back({name, target.is_protected, target.database, target.schema});
+  }
+  if (evaluation.render_profiles) {
+    status.profiles_config_map = profiles_config_map_name(project.metadata.name);
+  }
+  return status;
+}
+
+ReconcileResult reconcile_project(const ReconcileContext& ctx, const std::string& ns,
+                                  const std::string& name) {
+  auto object = ctx.cache.get(kDbtProjects, ns, name);
+  if (!object) return {};
+  api::DbtProject project;
+  try {
+    project = api::dbt_project_from_json(*object);
+  } catch (const api::DecodeError& e) {
+    log::error("cannot decode DbtProject",
+               {{"namespace", ns}, {"name", name}, {"error", e.what()}});
+    return {};
+  }
+  SecretChecker checker = [&](const std::string& secret, const std::string& key) {
+    if (!ctx.cache.get(kube::resources::kSecrets, ns, secret)) return SecretCheck::SecretNotFound;
+    if (key.empty()) return SecretCheck::Present;
+    try {
+      // Direct read, never cached or logged: only the key names are looked at.
+      auto full = ctx.client.get(kube::resources::kSecrets, ns, secret);
+      bool has = full.value("data", Json::object()).contains(key) ||
+                 full.value("stringData", Json::object()).contains(key);
+      return has ? SecretCheck::Present : SecretCheck::KeyNotFound;
+    } catch (const kube::NotFound&) {
+      return SecretCheck::SecretNotFound;
+    }
+  };
+  auto evaluation = evaluate_project(project, checker);
+
+  if (evaluation.render_profiles) {
+    auto desired = build_profiles_config_map(project);
+    auto cached = ctx.cache.get(kube::resources::kConfigMaps, ns,
+                                desired["metadata"]["name"].get<std::string>());
+    if (!config_map_current(cached, desired)) {
+      kube::ApplyOptions opts{std::string(kFieldManager), true};
+      ctx.client.apply(kube::resources::kConfigMaps, ns, desired, opts);
+      log::info("applied the profiles ConfigMap", {{"namespace", ns}, {"name", name}});
+    }
+  }
+
+  auto now = ctx.clock.now_seconds();
+  auto status = desired_project_status(project, evaluation, now);
+  if (status != project.status) {
+    const auto* before =
+        api::find_condition(project.status.conditions, api::condition_type::kReady);
+    bool transition = !before || before->status != evaluation.ready.status ||
+                      before->reason != evaluation.ready.reason;
+    ctx.client.merge_patch(kDbtProjects, ns, name, Json{{"status", api::encode(status)}}, "status");
+    if (transition) {
+      bool ok = evaluation.ready.status == api::ConditionStatus::True;
+      ctx.events.record(api::kDbtProjectKind, project.metadata, ok ? "Normal" : "Warning",
+                        evaluation.ready.reason, evaluation.ready.message);
+      log::info(
+          "project readiness changed",
+          {{"namespace", ns}, {"name", name}, {"ready", ok}, {"reason", evaluation.ready.reason}});
+    }
+  }
+  return {};
+}
+
+}  // namespace kubedbt::op

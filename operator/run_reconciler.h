@@ -1,0 +1,50 @@
+// DbtRun: start a user-created run's Job, make every CronJob Job visible as a DbtRun, report what
+// only the cluster knows, and prune old finished runs.
+//
+// Invariants: one Job per user-created run, named job_name(run) and owned by it; one DbtRun per
+// Job of a managed CronJob, named after the Job and owned by it (the runner may create it first;
+// AlreadyExists is success); the operator writes phase and message only while the phase is not
+// finished, so a result the runner wrote is never overwritten; a run on a protected target starts
+// only from a schedule or with the requested-by annotation the admission policy vouches for.
+//
+// RBAC: dbtruns get/list/watch/create/patch/delete, dbtruns/status patch; dbtprojects,
+// dbtschedules get/list/watch; jobs get/list/watch/create; pods get/list/watch; events create.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/dbt_project.h"
+#include "api/dbt_run.h"
+#include "operator/reconcile_context.h"
+#include "operator/run_observation.h"
+
+namespace kubedbt::op {
+
+namespace run_reason {
+inline constexpr std::string_view kProtectedTarget = "ProtectedTarget";
+inline constexpr std::string_view kInvalidSpec = "InvalidSpec";
+inline constexpr std::string_view kProjectNotFound = "ProjectNotFound";
+inline constexpr std::string_view kProjectNotReady = "ProjectNotReady";
+}  // namespace run_reason
+
+// Why a user-created run on a protected target may not start, or std::nullopt when it may.
+std::optional<std::string> protected_target_refusal(const api::DbtRun& run,
+                                                    const api::DbtProject& project,
+                                                    const std::string& target);
+
+// The status fields the operator owns, as a merge patch against `current`; null when nothing
+// changes. A finished phase in `current` is kept as it is.
+nlohmann::json run_status_patch(const api::DbtRunStatus& current, const RunObservation& observed,
+                                const std::string& job_name, std::int64_t generation,
+                                api::Timestamp now);
+
+// Names of finished user-created runs of one project to delete so `limit` remain (oldest first
+// by completion time).
+std::vector<std::string> runs_to_prune(const std::vector<api::DbtRun>& runs, int limit);
+
+ReconcileResult reconcile_run(const ReconcileContext& ctx, const std::string& ns,
+                              const std::string& name);
+
+}  // namespace kubedbt::op
