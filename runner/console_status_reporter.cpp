@@ -8,7 +8,9 @@ namespace kubedbt::runner {
 ConsoleStatusReporter::ConsoleStatusReporter(std::ostream& out)
     : out_(out), throttle_(std::chrono::seconds(2)) {}
 
-void ConsoleStatusReporter::started(const RunStatus&) { out_ << "kubedbt: run started\n" << std::flush; }
+void ConsoleStatusReporter::started(const RunStatus&) {
+  out_ << "kubedbt: run started\n" << std::flush;
+}
 
 void ConsoleStatusReporter::progressed(const RunStatus& s) {
   if (s.progress.total == 0 || !throttle_.pass()) return;

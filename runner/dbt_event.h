@@ -1,4 +1,5 @@
-// One line of dbt's `--log-format json` output: {"info": {name, level, msg, invocation_id}, "data"}.
+// One line of dbt's `--log-format json` output: {"info": {name, level, msg, invocation_id},
+// "data"}.
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -31,11 +31,12 @@ void DbtRunReporter::ensure_run_exists() {
     }
   }
   auto job = client_->get(kube::resources::kJobs, run.namespace_name, run.job_name);
-  auto object = api::to_json(dbt_run_for_job(spec_, job.at("metadata").at("uid").get<std::string>()));
+  auto object =
+      api::to_json(dbt_run_for_job(spec_, job.at("metadata").at("uid").get<std::string>()));
   try {
     client_->create(kDbtRuns, run.namespace_name, object);
-    log::info("created the DbtRun of this Job", {{"namespace", run.namespace_name},
-                                                 {"name", run.name}, {"job", run.job_name}});
+    log::info("created the DbtRun of this Job",
+              {{"namespace", run.namespace_name}, {"name", run.name}, {"job", run.job_name}});
   } catch (const kube::AlreadyExists&) {
     // The operator made it meanwhile (a pod that started late): report into that one.
   }
@@ -49,8 +50,8 @@ bool DbtRunReporter::patch(const RunStatus& status) {
     client_->merge_patch(kDbtRuns, run.namespace_name, run.name, body, "status");
     return true;
   } catch (const std::exception& e) {
-    log::warn("status patch failed", {{"namespace", run.namespace_name}, {"name", run.name},
-                                      {"error", e.what()}});
+    log::warn("status patch failed",
+              {{"namespace", run.namespace_name}, {"name", run.name}, {"error", e.what()}});
     return false;
   }
 }
@@ -70,8 +71,8 @@ void DbtRunReporter::finished(const RunStatus& status) {
     if (patch(status)) return;
     std::this_thread::sleep_for(std::chrono::seconds(attempt));
   }
-  log::error("could not write the final status", {{"namespace", spec_.run->namespace_name},
-                                                  {"name", spec_.run->name}});
+  log::error("could not write the final status",
+             {{"namespace", spec_.run->namespace_name}, {"name", spec_.run->name}});
 }
 
 std::unique_ptr<StatusReporter> make_dbt_run_reporter(const RunSpec& spec) {

@@ -12,12 +12,18 @@ api::Timestamp to_timestamp(std::chrono::system_clock::time_point t) {
 
 api::RunPhase to_api(Phase phase) {
   switch (phase) {
-    case Phase::Pending: return api::RunPhase::Pending;
-    case Phase::Running: return api::RunPhase::Running;
-    case Phase::Succeeded: return api::RunPhase::Succeeded;
-    case Phase::Failed: return api::RunPhase::Failed;
-    case Phase::TimedOut: return api::RunPhase::TimedOut;
-    case Phase::Cancelled: return api::RunPhase::Cancelled;
+    case Phase::Pending:
+      return api::RunPhase::Pending;
+    case Phase::Running:
+      return api::RunPhase::Running;
+    case Phase::Succeeded:
+      return api::RunPhase::Succeeded;
+    case Phase::Failed:
+      return api::RunPhase::Failed;
+    case Phase::TimedOut:
+      return api::RunPhase::TimedOut;
+    case Phase::Cancelled:
+      return api::RunPhase::Cancelled;
   }
   return api::RunPhase::Pending;
 }
@@ -82,9 +88,12 @@ api::DbtRun dbt_run_for_job(const RunSpec& spec, const std::string& job_uid) {
   r.metadata.name = run.name;
   r.metadata.namespace_ = run.namespace_name;
   r.metadata.labels["kubedbt.io/job"] = run.job_name;
-  r.metadata.other["ownerReferences"] = nlohmann::json::array(
-      {{{"apiVersion", "batch/v1"}, {"kind", "Job"}, {"name", run.job_name}, {"uid", job_uid},
-        {"controller", true}, {"blockOwnerDeletion", true}}});
+  r.metadata.other["ownerReferences"] = nlohmann::json::array({{{"apiVersion", "batch/v1"},
+                                                                {"kind", "Job"},
+                                                                {"name", run.job_name},
+                                                                {"uid", job_uid},
+                                                                {"controller", true},
+                                                                {"blockOwnerDeletion", true}}});
   r.spec.project_ref.name = spec.project;
   r.spec.target = spec.target.name;
   r.spec.invocation.commands = spec.commands;

@@ -64,8 +64,9 @@ LocalTargets parse_local_targets(const std::string& yaml_text, const std::string
 LocalTargets load_local_targets(const std::filesystem::path& file) {
   std::ifstream in(file);
   if (!in) {
-    throw SpecError(file.string(), "cannot be read; local mode takes its targets from this file "
-                                   "(or --targets FILE)");
+    throw SpecError(file.string(),
+                    "cannot be read; local mode takes its targets from this file "
+                    "(or --targets FILE)");
   }
   std::stringstream text;
   text << in.rdbuf();

@@ -49,7 +49,8 @@ RunSpec pod_spec(const Arguments& a, const Environment& env) {
   if (!a.run_spec_file.empty()) return parse_run_spec(read_file(a.run_spec_file));
   auto it = env.find("KUBEDBT_RUN_SPEC");
   if (it == env.end() || it->second.empty()) {
-    throw SpecError("KUBEDBT_RUN_SPEC", "is not set (give the run spec there or with --run-spec FILE)");
+    throw SpecError("KUBEDBT_RUN_SPEC",
+                    "is not set (give the run spec there or with --run-spec FILE)");
   }
   return parse_run_spec(it->second);
 }
@@ -57,10 +58,11 @@ RunSpec pod_spec(const Arguments& a, const Environment& env) {
 RunSpec local_spec(const Arguments& a) {
   std::filesystem::path project = std::filesystem::absolute(a.project_dir);
   if (!std::filesystem::exists(project / "dbt_project.yml")) {
-    throw SpecError("--project-dir", "no dbt project at " + project.string() +
-                                         " (dbt_project.yml not found)");
+    throw SpecError("--project-dir",
+                    "no dbt project at " + project.string() + " (dbt_project.yml not found)");
   }
-  auto targets_file = a.targets_file.empty() ? project / "kubedbt.yml" : std::filesystem::path(a.targets_file);
+  auto targets_file =
+      a.targets_file.empty() ? project / "kubedbt.yml" : std::filesystem::path(a.targets_file);
   auto targets = load_local_targets(targets_file);
   RunSpec spec;
   spec.profile = targets.profile.empty() ? project_profile(project) : targets.profile;
@@ -71,10 +73,13 @@ RunSpec local_spec(const Arguments& a) {
   // Validated like a run spec's command list.
   nlohmann::json doc = {{"profile", spec.profile},
                         {"source", {{"path", spec.source.baked_path}}},
-                        {"target", {{"name", spec.target.name}, {"host", spec.target.host},
-                                    {"user", spec.target.user}, {"dbname", spec.target.dbname},
-                                    {"schema", spec.target.schema},
-                                    {"passwordEnv", spec.target.password_env}}},
+                        {"target",
+                         {{"name", spec.target.name},
+                          {"host", spec.target.host},
+                          {"user", spec.target.user},
+                          {"dbname", spec.target.dbname},
+                          {"schema", spec.target.schema},
+                          {"passwordEnv", spec.target.password_env}}},
                         {"commands", {command.empty() ? "build" : command}}};
   spec.commands = parse_run_spec(doc).commands;
   spec.select = a.select;
@@ -131,8 +136,9 @@ int run(const Arguments& a) {
 
   StatusReporters reporters;
   if (local || !spec.run) reporters.add(std::make_unique<ConsoleStatusReporter>(std::cerr));
-  if (!a.status_file.empty()) reporters.add(std::make_unique<FileStatusReporter>(
-        a.status_file, spec.target.name, spec.run ? spec.run->job_name : ""));
+  if (!a.status_file.empty())
+    reporters.add(std::make_unique<FileStatusReporter>(a.status_file, spec.target.name,
+                                                       spec.run ? spec.run->job_name : ""));
   if (spec.run) {
     try {
       reporters.add(make_dbt_run_reporter(spec));
@@ -160,12 +166,15 @@ int main(int argc, char** argv) {
   app.add_option("--status-file", a.status_file, "also write the status JSON to this file");
   app.add_option("--dbt", a.dbt, "dbt executable (default: $KUBEDBT_DBT or dbt on PATH)");
   app.add_option("--project-dir", a.project_dir, "local mode: the dbt project to build");
-  app.add_option("--target", a.target, "local mode: target from kubedbt.yml (never a protected one)");
-  app.add_option("--targets", a.targets_file, "local mode: targets file (default: <project>/kubedbt.yml)");
+  app.add_option("--target", a.target,
+                 "local mode: target from kubedbt.yml (never a protected one)");
+  app.add_option("--targets", a.targets_file,
+                 "local mode: targets file (default: <project>/kubedbt.yml)");
   app.add_option("--select,-s", a.select, "local mode: dbt node selection");
   app.add_option("--exclude", a.exclude, "local mode: dbt nodes to exclude");
   app.add_option("--timeout", a.timeout_seconds, "local mode: seconds before dbt is interrupted");
-  app.add_option("--retries", a.retries, "local mode: retries of transient failures")->check(CLI::Range(0, 10));
+  app.add_option("--retries", a.retries, "local mode: retries of transient failures")
+      ->check(CLI::Range(0, 10));
   app.add_option("command", a.command, "local mode: the dbt command (default: build)");
   try {
     app.parse(argc, argv);
@@ -173,7 +182,8 @@ int main(int argc, char** argv) {
       throw CLI::ValidationError("--target", "local mode needs --target");
     }
     if (a.project_dir.empty() && !a.command.empty()) {
-      throw CLI::ValidationError("command", "commands come from the run spec unless --project-dir is given");
+      throw CLI::ValidationError("command",
+                                 "commands come from the run spec unless --project-dir is given");
     }
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);

@@ -59,8 +59,8 @@ std::filesystem::path write_profiles(const std::filesystem::path& dir, const std
     file << render_profiles(profile, target);
     if (!file) throw std::runtime_error("cannot write " + path.string());
   }
-  std::filesystem::permissions(path, std::filesystem::perms::owner_read |
-                                         std::filesystem::perms::owner_write);
+  std::filesystem::permissions(
+      path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   return path;
 }
 

@@ -51,7 +51,8 @@ bool ProgressTracker::observe(const DbtEvent& event) {
       bool unfinished =
           std::find(kUnfinished.begin(), kUnfinished.end(), status) != kUnfinished.end();
       if (event.name == "LogStartLine" || (status == "started" && unfinished)) {
-        if (std::find(running_.begin(), running_.end(), id) == running_.end()) running_.push_back(id);
+        if (std::find(running_.begin(), running_.end(), id) == running_.end())
+          running_.push_back(id);
       } else if (!unfinished) {
         finished_.insert(id);
         running_.erase(std::remove(running_.begin(), running_.end(), id), running_.end());

@@ -9,11 +9,16 @@
 namespace kubedbt::runner {
 namespace {
 
-constexpr std::array kPermanentErrors = {
-    "password authentication failed", "Compilation Error",   "Parsing Error",
-    "Env var required but not provided", "Credentials in profile", "Could not find profile",
-    "Not a dbt project",               "no dbt_project.yml",   "FATAL:  database",
-    "FATAL:  role"};
+constexpr std::array kPermanentErrors = {"password authentication failed",
+                                         "Compilation Error",
+                                         "Parsing Error",
+                                         "Env var required but not provided",
+                                         "Credentials in profile",
+                                         "Could not find profile",
+                                         "Not a dbt project",
+                                         "no dbt_project.yml",
+                                         "FATAL:  database",
+                                         "FATAL:  role"};
 
 bool mentions_permanent_error(const std::string& text) {
   return std::any_of(kPermanentErrors.begin(), kPermanentErrors.end(),
@@ -51,9 +56,9 @@ RetryDecision decide_retry(const AttemptOutcome& o, const RetrySpec& spec, int r
     return final_decision("dbt stopped on an error no retry can fix");
   }
   if (retries_done >= spec.limit) {
-    return final_decision(spec.limit == 0 ? "retries are not enabled"
-                                          : "the retry limit (" + std::to_string(spec.limit) +
-                                                ") is reached");
+    return final_decision(spec.limit == 0
+                              ? "retries are not enabled"
+                              : "the retry limit (" + std::to_string(spec.limit) + ") is reached");
   }
   RetryDecision d;
   d.verdict = RetryDecision::Verdict::Retry;

@@ -56,7 +56,8 @@ std::string success_message(const Summary& s) {
   int sources = s.freshness.pass + s.freshness.warn;
   if (sources > 0) {
     std::string f = plural(sources, "source") + " fresh";
-    if (s.freshness.warn > 0) f += " (" + std::to_string(s.freshness.warn) + " past their warn age)";
+    if (s.freshness.warn > 0)
+      f += " (" + std::to_string(s.freshness.warn) + " past their warn age)";
     parts.push_back(f);
   }
   if (parts.empty()) return "Succeeded.";
@@ -71,11 +72,14 @@ std::string failure_message(const std::string& command, const AttemptOutcome& la
     int skipped = 0;
     for (const auto& n : last.results->nodes) {
       bool is_test = n.resource_type == "test" || n.resource_type == "unit_test";
-      if (is_test && n.status == "fail") tests.push_back(&n);
+      if (is_test && n.status == "fail")
+        tests.push_back(&n);
       else if (n.resource_type == "source" && (n.status == "error" || n.status == "runtime error"))
         stale.push_back(&n);
-      else if (n.status == "error") errors.push_back(&n);
-      else if (n.status == "skipped") ++skipped;
+      else if (n.status == "error")
+        errors.push_back(&n);
+      else if (n.status == "skipped")
+        ++skipped;
     }
     auto more = [](size_t n) { return n > 1 ? " and " + std::to_string(n - 1) + " more" : ""; };
     std::string skipped_note = skipped > 0 ? "; " + plural(skipped, "node") + " skipped" : "";
@@ -92,8 +96,8 @@ std::string failure_message(const std::string& command, const AttemptOutcome& la
     }
     if (!tests.empty()) {
       const auto& n = *tests.front();
-      return plural(static_cast<int>(tests.size()), "data test") + " failed: " +
-             display_name(n.unique_id) + " (" + one_line(n.message, 200) + ")" +
+      return plural(static_cast<int>(tests.size()), "data test") +
+             " failed: " + display_name(n.unique_id) + " (" + one_line(n.message, 200) + ")" +
              (tests.size() > 1 ? " and " + std::to_string(tests.size() - 1) + " more" : "");
     }
   }

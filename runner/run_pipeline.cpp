@@ -50,20 +50,17 @@ void RunPipeline::sleep_unless_stopped(std::chrono::seconds wait) {
   }
 }
 
-void RunPipeline::keep_artifacts(const std::string& label) {
+void RunPipeline::keep_artifacts(const std::string& label, const std::string& artifact) {
   std::error_code ec;
   std::filesystem::create_directories(options_.workspace.artifacts_dir, ec);
-  for (const char* name : {"run_results.json", "sources.json"}) {
-    auto from = options_.workspace.target_path / name;
-    if (!std::filesystem::exists(from)) continue;
-    auto to = options_.workspace.artifacts_dir / (label + "-" + name);
-    std::filesystem::copy_file(from, to, std::filesystem::copy_options::overwrite_existing, ec);
-  }
+  auto to = options_.workspace.artifacts_dir / (label + "-" + artifact);
+  std::filesystem::copy_file(options_.workspace.target_path / artifact, to,
+                             std::filesystem::copy_options::overwrite_existing, ec);
   status_.artifacts = options_.workspace.artifacts_dir.string();
 }
 
-AttemptOutcome RunPipeline::attempt(const std::vector<std::string>& argv, const std::string& command,
-                                    bool freshness) {
+AttemptOutcome RunPipeline::attempt(const std::vector<std::string>& argv,
+                                    const std::string& command, bool freshness) {
   const auto& ws = options_.workspace;
   // Remove the previous invocation's sources.json so a stale one is never read as this one's.
   std::error_code ec;
@@ -74,15 +71,20 @@ AttemptOutcome RunPipeline::attempt(const std::vector<std::string>& argv, const 
   o.working_dir = ws.project_dir;
   o.echo = options_.echo;
   o.scrub = scrubber_;
-  o.should_stop = [this] { return should_stop(); };
+  o.should_stop = [this] {
+    bool stop = should_stop();
+    // What was running when the stop came; dbt's own interrupt events clear it afterwards.
+    if (stop && !interrupted_node_) interrupted_node_ = status_.progress.current;
+    return stop;
+  };
   o.grace = spec_.cancel_grace;
   o.wake_fd = options_.cancel_fd;
   o.on_progress = [this](const Progress& p) {
     status_.progress = p;
     reporter_.progressed(status_);
   };
-  ++status_.attempts;
-  log::info("running dbt", {{"command", command}, {"attempt", status_.attempts}});
+  ++invocations_;
+  log::info("running dbt", {{"command", command}, {"invocation", invocations_}});
   auto result = run_dbt(o);
 
   AttemptOutcome outcome;
@@ -99,14 +101,35 @@ AttemptOutcome RunPipeline::attempt(const std::vector<std::string>& argv, const 
     outcome.results = std::move(results);
     book_.record(*outcome.results);
     status_.summary = book_.summary();
+    char label[16];
+    std::snprintf(label, sizeof label, "%02d-", invocations_);
+    keep_artifacts(label + (freshness ? std::string("freshness") : argv.at(4)),
+                   freshness ? "sources.json" : "run_results.json");
   }
-  char label[16];
-  std::snprintf(label, sizeof label, "%02d-", status_.attempts);
-  keep_artifacts(label + (freshness ? std::string("freshness") : argv.at(4)));
   auto progress = result.events.progress();
   if (progress.current.empty()) progress.current = status_.progress.current;
   status_.progress = progress;
   return outcome;
+}
+
+bool RunPipeline::finish_stopped(const std::string& command) {
+  auto stop = stop_reason();
+  std::string where = "dbt " + command;
+  auto node = interrupted_node_.value_or(status_.progress.current);
+  if (!node.empty()) where = display_name(node) + " (" + where + ")";
+  if (stop == Stop::Deadline) {
+    finish(Phase::TimedOut, 2,
+           "Timed out after " + seconds_text(*spec_.timeout) + " while running " + where +
+               "; dbt was interrupted so the warehouse cancelled its queries.");
+  } else {
+    auto sig = options_.cancel_signal ? options_.cancel_signal() : std::nullopt;
+    finish(Phase::Cancelled, 2,
+           std::string("Cancelled by ") +
+               (sig ? std::string("SIG") + sigabbrev_np(*sig) : std::string("a signal")) +
+               " while running " + where +
+               "; dbt was interrupted so the warehouse cancelled its queries.");
+  }
+  return false;
 }
 
 bool RunPipeline::run_command(const std::string& command) {
@@ -114,25 +137,10 @@ bool RunPipeline::run_command(const std::string& command) {
   bool freshness = command == "source freshness";
   auto argv = dbt_command_args(options_.dbt, spec_, command, options_.workspace);
   for (int retries = 0;; ++retries) {
+    if (should_stop()) return finish_stopped(command);
+    ++status_.attempts;
     auto outcome = attempt(argv, command, freshness);
-    if (auto stop = stop_reason(); stop != Stop::None) {
-      std::string where = "dbt " + command;
-      if (!status_.progress.current.empty()) {
-        where = display_name(status_.progress.current) + " (" + where + ")";
-      }
-      if (stop == Stop::Deadline) {
-        finish(Phase::TimedOut, 2,
-               "Timed out after " + seconds_text(*spec_.timeout) + " while running " + where +
-                   "; dbt was interrupted so the warehouse cancelled its queries.");
-      } else {
-        auto sig = options_.cancel_signal ? options_.cancel_signal() : std::nullopt;
-        finish(Phase::Cancelled, 2,
-               std::string("Cancelled by ") + (sig ? std::string("SIG") + sigabbrev_np(*sig) : std::string("a signal")) +
-                   " while running " + where +
-                   "; dbt was interrupted so the warehouse cancelled its queries.");
-      }
-      return false;
-    }
+    if (should_stop()) return finish_stopped(command);
     auto decision = decide_retry(outcome, spec_.retries, retries);
     if (decision.verdict == RetryDecision::Verdict::Succeeded) return true;
     if (decision.verdict == RetryDecision::Verdict::Final) {
@@ -145,14 +153,15 @@ bool RunPipeline::run_command(const std::string& command) {
     }
     auto wait = backoff_before(retries + 1, spec_.retries);
     log::warn("retrying dbt", nlohmann::json{{"command", command},
-                                              {"reason", decision.reason},
-                                              {"retry", retries + 1},
-                                              {"limit", spec_.retries.limit},
-                                              {"backoffSeconds", wait.count()},
-                                              {"fromFailure", decision.use_dbt_retry}});
+                                             {"reason", decision.reason},
+                                             {"retry", retries + 1},
+                                             {"limit", spec_.retries.limit},
+                                             {"backoffSeconds", wait.count()},
+                                             {"fromFailure", decision.use_dbt_retry}});
     sleep_unless_stopped(wait);
-    argv = decision.use_dbt_retry ? dbt_retry_args(options_.dbt, spec_, options_.workspace)
-                                  : dbt_command_args(options_.dbt, spec_, command, options_.workspace);
+    argv = decision.use_dbt_retry
+               ? dbt_retry_args(options_.dbt, spec_, options_.workspace)
+               : dbt_command_args(options_.dbt, spec_, command, options_.workspace);
   }
 }
 
@@ -160,7 +169,7 @@ void RunPipeline::finish(Phase phase, int exit_code, std::string message) {
   status_.phase = phase;
   status_.completion_time = std::chrono::system_clock::now();
   status_.summary = book_.summary();
-  status_.message = scrub(message);
+  status_.message = one_line(scrub(message), 1000);
   status_.progress.current.clear();
   exit_code_ = exit_code;
   finished_ = true;
@@ -204,8 +213,9 @@ int RunPipeline::run() {
       auto outcome = attempt(dbt_deps_args(options_.dbt, options_.workspace), "deps", false);
       if (outcome.exit_code != 0 && !should_stop()) {
         throw StepError("dbt deps failed: " +
-                        (outcome.fatal_error.empty() ? "exit code " + std::to_string(outcome.exit_code)
-                                                     : one_line(outcome.fatal_error)));
+                        (outcome.fatal_error.empty()
+                             ? "exit code " + std::to_string(outcome.exit_code)
+                             : one_line(outcome.fatal_error)));
       }
     }
     for (const auto& command : spec_.commands) {
@@ -219,7 +229,8 @@ int RunPipeline::run() {
   } catch (const std::exception& e) {
     finish(Phase::Failed, 2, std::string("runner error: ") + e.what());
   }
-  log::info("run finished", {{"phase", to_string(status_.phase)}, {"exitCode", exit_code_},
+  log::info("run finished", {{"phase", to_string(status_.phase)},
+                             {"exitCode", exit_code_},
                              {"message", status_.message}});
   reporter_.finished(status_);
   return exit_code_;

@@ -9,9 +9,9 @@
 
 #include "runner/dbt_process.h"
 #include "runner/retry_policy.h"
-#include "runner/run_summary.h"
 #include "runner/run_spec.h"
 #include "runner/run_status.h"
+#include "runner/run_summary.h"
 #include "runner/status_reporter.h"
 #include "runner/workspace.h"
 
@@ -48,7 +48,10 @@ class RunPipeline {
   // Runs one command with its retries; returns false when the run must not go on.
   bool run_command(const std::string& command);
   void sleep_unless_stopped(std::chrono::seconds wait);
-  void keep_artifacts(const std::string& label);
+  // Copies this invocation's artifact (run_results.json or sources.json) under its number.
+  void keep_artifacts(const std::string& label, const std::string& artifact);
+  // Ends the run as TimedOut or Cancelled while `command` ran; returns false (do not go on).
+  bool finish_stopped(const std::string& command);
   void finish(Phase phase, int exit_code, std::string message);
   std::string scrub(const std::string& text) const;
 
@@ -60,6 +63,8 @@ class RunPipeline {
   std::function<std::string(const std::string&)> scrubber_;
   std::optional<Clock::time_point> cancel_at_;
   Clock::time_point started_{};
+  std::optional<std::string> interrupted_node_;  // the node running when dbt was stopped
+  int invocations_ = 0;                          // dbt processes started, deps and retries included
   int exit_code_ = 0;
   bool finished_ = false;
 };

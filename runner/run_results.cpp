@@ -68,7 +68,8 @@ InvocationResults parse_run_results(const nlohmann::json& artifact) {
   for (const auto& r : results_of(artifact, "run_results.json")) {
     NodeResult node;
     node.unique_id = text(r, "unique_id");
-    if (node.unique_id.empty()) throw std::runtime_error("run_results.json: a result has no unique_id");
+    if (node.unique_id.empty())
+      throw std::runtime_error("run_results.json: a result has no unique_id");
     node.resource_type = resource_type_of(node.unique_id);
     node.status = text(r, "status");
     node.message = text(r, "message");
@@ -96,7 +97,8 @@ InvocationResults parse_sources(const nlohmann::json& artifact) {
     node.execution_seconds = number(r, "execution_time");
     if (node.status == "runtime error") {
       node.message = text(r, "error");
-    } else if (auto age = r.find("max_loaded_at_time_ago_in_s"); age != r.end() && age->is_number()) {
+    } else if (auto age = r.find("max_loaded_at_time_ago_in_s");
+               age != r.end() && age->is_number()) {
       node.message = "last loaded " + format_age(age->get<double>()) + " ago";
       if (auto crit = r.find("criteria"); crit != r.end() && crit->is_object()) {
         const char* key = node.status == "warn" ? "warn_after" : "error_after";

@@ -12,7 +12,7 @@ namespace kubedbt::runner {
 struct NodeResult {
   std::string unique_id;      // "model.shop.fct_orders", "source.shop.raw.orders"
   std::string resource_type;  // "model", "test", "seed", "snapshot", "source", ...
-  std::string status;         // dbt's status: success, error, skipped, pass, fail, warn, runtime error
+  std::string status;  // dbt's status: success, error, skipped, pass, fail, warn, runtime error
   std::string message;
   double execution_seconds = 0;
   int64_t rows_affected = -1;  // -1 when the adapter did not say

@@ -9,8 +9,8 @@
 namespace kubedbt::runner {
 namespace {
 
-constexpr std::array kCommands = {"build", "run", "test", "seed", "snapshot", "source freshness",
-                                  "docs generate", "compile"};
+constexpr std::array kCommands = {
+    "build", "run", "test", "seed", "snapshot", "source freshness", "docs generate", "compile"};
 constexpr std::string_view kNameChars = "abcdefghijklmnopqrstuvwxyz0123456789-.";
 
 void check_resource_name(const JsonFields& f, const std::string& key, const std::string& value) {
@@ -143,13 +143,16 @@ RunSpec parse_run_spec(const nlohmann::json& document) {
     spec.vars = *vars;
   }
   spec.full_refresh = f.optional_bool("fullRefresh").value_or(false);
-  if (auto t = f.optional_int("timeoutSeconds", 1, 7 * 24 * 3600)) spec.timeout = std::chrono::seconds(*t);
-  spec.cancel_grace = std::chrono::seconds(f.optional_int("cancelGraceSeconds", 1, 600).value_or(10));
+  if (auto t = f.optional_int("timeoutSeconds", 1, 7 * 24 * 3600))
+    spec.timeout = std::chrono::seconds(*t);
+  spec.cancel_grace =
+      std::chrono::seconds(f.optional_int("cancelGraceSeconds", 1, 600).value_or(10));
   if (spec.timeout && spec.cancel_grace >= *spec.timeout) {
     throw SpecError("cancelGraceSeconds", "must be shorter than timeoutSeconds");
   }
   spec.retries = parse_retries(f.object("retries"));
-  spec.lock_wait = std::chrono::seconds(f.optional_int("lockWaitSeconds", 0, 24 * 3600).value_or(600));
+  spec.lock_wait =
+      std::chrono::seconds(f.optional_int("lockWaitSeconds", 0, 24 * 3600).value_or(600));
   return spec;
 }
 

@@ -34,7 +34,7 @@ struct RetrySpec {
 struct RunRef {
   std::string namespace_name;
   std::string name;
-  std::string job_name;        // the Job running this pod
+  std::string job_name;            // the Job running this pod
   bool create_if_missing = false;  // a CronJob's run: create the DbtRun, owned by the Job
 };
 

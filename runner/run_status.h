@@ -17,7 +17,7 @@ struct RunStatus {
   Phase phase = Phase::Pending;
   std::chrono::system_clock::time_point start_time{};
   std::optional<std::chrono::system_clock::time_point> completion_time;
-  int attempts = 0;  // dbt invocations of commands, retries included
+  int attempts = 0;     // dbt invocations of commands, retries included
   std::string command;  // the command running now
   Progress progress;
   Summary summary;
@@ -26,6 +26,5 @@ struct RunStatus {
   std::string artifacts;  // where this run's artifacts were kept
   std::string message;    // the one sentence a person needs
 };
-
 
 }  // namespace kubedbt::runner

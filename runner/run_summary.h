@@ -20,9 +20,15 @@ struct NodeDuration {
 };
 
 struct Summary {
-  struct Models { int success = 0, error = 0, skipped = 0; } models;
-  struct Tests { int pass = 0, fail = 0, warn = 0, error = 0; } tests;
-  struct Freshness { int pass = 0, warn = 0, error = 0; } freshness;
+  struct Models {
+    int success = 0, error = 0, skipped = 0;
+  } models;
+  struct Tests {
+    int pass = 0, fail = 0, warn = 0, error = 0;
+  } tests;
+  struct Freshness {
+    int pass = 0, warn = 0, error = 0;
+  } freshness;
   int64_t rows_affected = 0;
   std::vector<NodeFailure> failures;  // errors, test failures, stale sources; bounded
   std::vector<NodeDuration> slowest;  // bounded, slowest first

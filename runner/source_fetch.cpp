@@ -22,14 +22,16 @@ std::string base64(const std::string& in) {
   size_t i = 0;
   for (; i + 2 < in.size(); i += 3) {
     unsigned n = (static_cast<unsigned char>(in[i]) << 16) |
-                 (static_cast<unsigned char>(in[i + 1]) << 8) | static_cast<unsigned char>(in[i + 2]);
+                 (static_cast<unsigned char>(in[i + 1]) << 8) |
+                 static_cast<unsigned char>(in[i + 2]);
     for (int s = 18; s >= 0; s -= 6) out.push_back(table[(n >> s) & 63]);
   }
   if (i + 1 == in.size()) {
     unsigned n = static_cast<unsigned char>(in[i]) << 16;
     out += {table[(n >> 18) & 63], table[(n >> 12) & 63], '=', '='};
   } else if (i + 2 == in.size()) {
-    unsigned n = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
+    unsigned n =
+        (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
     out += {table[(n >> 18) & 63], table[(n >> 12) & 63], table[(n >> 6) & 63], '='};
   }
   return out;
@@ -49,11 +51,13 @@ class GitEnvironment {
   GitEnvironment(const Environment& base, const std::filesystem::path& scratch) : env_(base) {
     env_["GIT_TERMINAL_PROMPT"] = "0";
     env_.erase("GIT_DIR");
-    if (auto token = base.find("KUBEDBT_GIT_TOKEN"); token != base.end() && !token->second.empty()) {
+    if (auto token = base.find("KUBEDBT_GIT_TOKEN");
+        token != base.end() && !token->second.empty()) {
       // Passed as config through the environment, never on the command line.
       env_["GIT_CONFIG_COUNT"] = "1";
       env_["GIT_CONFIG_KEY_0"] = "http.extraHeader";
-      env_["GIT_CONFIG_VALUE_0"] = "Authorization: Basic " + base64("x-access-token:" + token->second);
+      env_["GIT_CONFIG_VALUE_0"] =
+          "Authorization: Basic " + base64("x-access-token:" + token->second);
     }
     std::string key_file;
     if (auto f = base.find("KUBEDBT_GIT_SSH_KEY_FILE"); f != base.end() && !f->second.empty()) {
@@ -63,13 +67,13 @@ class GitEnvironment {
       std::ofstream out(temp_key_, std::ios::trunc);
       out << k->second << (k->second.back() == '\n' ? "" : "\n");
       out.close();
-      std::filesystem::permissions(temp_key_, std::filesystem::perms::owner_read |
-                                                  std::filesystem::perms::owner_write);
+      std::filesystem::permissions(
+          temp_key_, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
       key_file = temp_key_.string();
     }
     if (!key_file.empty()) {
-      env_["GIT_SSH_COMMAND"] = "ssh -i '" + key_file +
-                                "' -o IdentitiesOnly=yes -o StrictHostKeyChecking=accept-new";
+      env_["GIT_SSH_COMMAND"] =
+          "ssh -i '" + key_file + "' -o IdentitiesOnly=yes -o StrictHostKeyChecking=accept-new";
     }
   }
   ~GitEnvironment() {

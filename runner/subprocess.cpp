@@ -1,4 +1,5 @@
-// Fork/exec with a process group of its own, a poll loop that drains both pipes, SIGINT then SIGKILL.
+// Fork/exec with a process group of its own, a poll loop that drains both pipes, SIGINT then
+// SIGKILL.
 #include "runner/subprocess.h"
 
 #include <fcntl.h>
@@ -156,11 +157,18 @@ SubprocessResult run_subprocess(const SubprocessOptions& o) {
     std::array<pollfd, 3> fds{};
     nfds_t n = 0;
     int out_slot = -1, err_slot = -1;
-    if (out.read >= 0) { fds[n] = {out.read, POLLIN, 0}; out_slot = static_cast<int>(n++); }
-    if (err.read >= 0) { fds[n] = {err.read, POLLIN, 0}; err_slot = static_cast<int>(n++); }
+    if (out.read >= 0) {
+      fds[n] = {out.read, POLLIN, 0};
+      out_slot = static_cast<int>(n++);
+    }
+    if (err.read >= 0) {
+      fds[n] = {err.read, POLLIN, 0};
+      err_slot = static_cast<int>(n++);
+    }
     if (o.wake_fd >= 0 && !interrupt_at) fds[n++] = {o.wake_fd, POLLIN, 0};
     int rc = poll(fds.data(), n, static_cast<int>(o.tick.count()));
-    if (rc < 0 && errno != EINTR) throw std::runtime_error(std::string("poll: ") + std::strerror(errno));
+    if (rc < 0 && errno != EINTR)
+      throw std::runtime_error(std::string("poll: ") + std::strerror(errno));
     auto drain = [&](int slot, int& fd, LineSplitter& lines) {
       if (slot < 0 || rc <= 0 || !(fds[slot].revents & (POLLIN | POLLHUP | POLLERR))) return;
       ssize_t got = ::read(fd, buf.data(), buf.size());

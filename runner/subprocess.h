@@ -1,4 +1,5 @@
-// A child process in its own process group, with stdout and stderr read line by line until it exits.
+// A child process in its own process group, with stdout and stderr read line by line until it
+// exits.
 #pragma once
 
 #include <sys/types.h>
@@ -35,9 +36,9 @@ struct SubprocessOptions {
 };
 
 struct SubprocessResult {
-  int exit_code = -1;           // the child's exit status, or 128 + signal when it was killed
-  std::optional<int> signal;    // the signal that ended it, if any
-  bool interrupted = false;     // should_stop asked for it to stop
+  int exit_code = -1;               // the child's exit status, or 128 + signal when it was killed
+  std::optional<int> signal;        // the signal that ended it, if any
+  bool interrupted = false;         // should_stop asked for it to stop
   bool killed_after_grace = false;  // it outlived the grace period and got SIGKILL
 };
 

@@ -1,4 +1,5 @@
-// Validation of a target: a supported type, a secret env var with dbt's masking prefix, safe extras.
+// Validation of a target: a supported type, a secret env var with dbt's masking prefix, safe
+// extras.
 #include "runner/target_spec.h"
 
 #include <algorithm>
@@ -8,18 +9,19 @@
 namespace kubedbt::runner {
 namespace {
 
-constexpr std::array kSslModes = {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"};
+constexpr std::array kSslModes = {"disable", "allow",     "prefer",
+                                  "require", "verify-ca", "verify-full"};
 // Keys the runner writes itself; `extra` may not override them.
-constexpr std::array kCoreKeys = {"type", "host", "port", "user", "password", "pass", "dbname",
-                                  "database", "schema", "threads", "sslmode"};
+constexpr std::array kCoreKeys = {"type",   "host",     "port",   "user",    "password", "pass",
+                                  "dbname", "database", "schema", "threads", "sslmode"};
 // Keys that would carry a secret value in clear.
 constexpr std::array kSecretKeys = {"password", "pass", "token", "private_key", "secret"};
 
 bool valid_env_name(const std::string& s) {
   if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
   return std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isupper(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
-           c == '_';
+    return std::isupper(static_cast<unsigned char>(c)) ||
+           std::isdigit(static_cast<unsigned char>(c)) || c == '_';
   });
 }
 

@@ -24,9 +24,9 @@ struct TargetSpec {
   std::string schema;
   int threads = 4;
   std::optional<std::string> sslmode;
-  std::string password_env;  // e.g. DBT_ENV_SECRET_PG_PASSWORD
+  std::string password_env;                         // e.g. DBT_ENV_SECRET_PG_PASSWORD
   nlohmann::json extra = nlohmann::json::object();  // further profile keys, scalars only
-  bool is_protected = false;  // local mode refuses it
+  bool is_protected = false;                        // local mode refuses it
 };
 
 // Reads a target object; `name` comes from the caller (the key of a targets map, or a field).

@@ -10,8 +10,9 @@ namespace kubedbt::runner {
 class Throttle {
  public:
   using Clock = std::chrono::steady_clock;
-  explicit Throttle(std::chrono::milliseconds interval,
-                    std::function<Clock::time_point()> now = [] { return Clock::now(); });
+  explicit Throttle(
+      std::chrono::milliseconds interval,
+      std::function<Clock::time_point()> now = [] { return Clock::now(); });
 
   // True (and the interval restarts) when the last pass was at least `interval` ago.
   bool pass();

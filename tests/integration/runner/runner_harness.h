@@ -46,7 +46,7 @@ struct RunnerResult {
 };
 
 struct RunnerOptions {
-  runner::Environment env;  // added to (or replacing in) the test's environment
+  runner::Environment env;         // added to (or replacing in) the test's environment
   std::vector<std::string> unset;  // variables removed from it
   bool with_password = true;       // sets kPasswordEnv to the server's password
   std::string spec_text;           // overrides the spec JSON text (malformed specs)

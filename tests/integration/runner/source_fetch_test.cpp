@@ -10,8 +10,13 @@ namespace kubedbt::testing {
 namespace {
 
 std::string git(const std::vector<std::string>& args, const std::filesystem::path& cwd) {
-  std::vector<std::string> argv{"git", "-c", "user.name=kubedbt test", "-c",
-                                "user.email=test@kubedbt.invalid", "-c", "init.defaultBranch=main"};
+  std::vector<std::string> argv{"git",
+                                "-c",
+                                "user.name=kubedbt test",
+                                "-c",
+                                "user.email=test@kubedbt.invalid",
+                                "-c",
+                                "init.defaultBranch=main"};
   argv.insert(argv.end(), args.begin(), args.end());
   auto out = runner::run_captured(argv, cwd, runner::current_environment());
   if (out.exit_code != 0) throw std::runtime_error("git failed: " + out.err);
@@ -52,8 +57,8 @@ TEST_F(GitSourceTest, ClonesABranchAndRecordsItsCommit) {
 }
 
 TEST_F(GitSourceTest, FetchesAnExactCommit) {
-  auto fetched = runner::fetch_source(source(sha), dir.path() / "checkout-sha",
-                                      runner::current_environment());
+  auto fetched =
+      runner::fetch_source(source(sha), dir.path() / "checkout-sha", runner::current_environment());
   EXPECT_EQ(fetched.commit_sha, sha);
   EXPECT_TRUE(std::filesystem::exists(fetched.project_dir / "models" / "marts" / "fct_orders.sql"));
 }
@@ -78,8 +83,9 @@ TEST_F(GitSourceTest, AWrongProjectPathIsNamed) {
         try {
           runner::fetch_source(s, dir.path() / "checkout-path", runner::current_environment());
         } catch (const runner::SourceError& e) {
-          EXPECT_NE(std::string(e.what()).find("under analytics/elsewhere (dbt_project.yml not found)"),
-                    std::string::npos)
+          EXPECT_NE(
+              std::string(e.what()).find("under analytics/elsewhere (dbt_project.yml not found)"),
+              std::string::npos)
               << e.what();
           throw;
         }
@@ -92,7 +98,7 @@ TEST_F(GitSourceTest, TheRunnerBuildsFromGitAndABadRefFailsTheRun) {
   db.load_shop_raw_data();
   auto spec = dev_spec(db, "unused");
   spec["source"] = {{"git", {{"url", url}, {"ref", "main"}, {"path", "analytics/shop"}}}};
-  spec["select"] = "staging";
+  spec["select"] = "path:seeds staging";
   auto r = run_runner(spec, dir.path() / "run-ok");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.status["phase"], "Succeeded");

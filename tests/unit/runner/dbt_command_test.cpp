@@ -22,12 +22,28 @@ RunSpec spec() {
 Workspace ws() { return pod_workspace("/work"); }
 
 TEST(DbtCommandTest, BuildCarriesSelectionVarsAndFullRefresh) {
-  EXPECT_EQ(dbt_command_args("dbt", spec(), "build", ws()),
-            (Args{"dbt", "--log-format", "json", "--no-use-colors", "build", "--project-dir",
-                  "/work/source", "--profiles-dir", "/work/profiles", "--profile", "shop",
-                  "--target", "prod", "--select", "tag:daily", "--select", "fct_orders+",
-                  "--exclude", "stg_payments", "--vars", "{\"day\":\"2026-01-01\"}",
-                  "--full-refresh"}));
+  EXPECT_EQ(dbt_command_args("dbt", spec(), "build", ws()), (Args{"dbt",
+                                                                  "--log-format",
+                                                                  "json",
+                                                                  "--no-use-colors",
+                                                                  "build",
+                                                                  "--project-dir",
+                                                                  "/work/source",
+                                                                  "--profiles-dir",
+                                                                  "/work/profiles",
+                                                                  "--profile",
+                                                                  "shop",
+                                                                  "--target",
+                                                                  "prod",
+                                                                  "--select",
+                                                                  "tag:daily",
+                                                                  "--select",
+                                                                  "fct_orders+",
+                                                                  "--exclude",
+                                                                  "stg_payments",
+                                                                  "--vars",
+                                                                  "{\"day\":\"2026-01-01\"}",
+                                                                  "--full-refresh"}));
 }
 
 TEST(DbtCommandTest, FreshnessHasTwoWordsAndNoFullRefresh) {

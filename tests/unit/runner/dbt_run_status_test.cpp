@@ -33,8 +33,10 @@ TEST(DbtRunStatusTest, AFinishedRunHasConditionsDurationAndBoundedLists) {
   s.start_time = std::chrono::system_clock::time_point(std::chrono::seconds(1'800'000'000));
   s.completion_time = s.start_time + std::chrono::seconds(95);
   s.message = std::string(5000, 'm');
-  for (int i = 0; i < 30; ++i) s.summary.failures.push_back({"model.shop.m" + std::to_string(i), "e"});
-  for (int i = 0; i < 30; ++i) s.summary.slowest.push_back({"model.shop.m" + std::to_string(i), 1.0});
+  for (int i = 0; i < 30; ++i)
+    s.summary.failures.push_back({"model.shop.m" + std::to_string(i), "e"});
+  for (int i = 0; i < 30; ++i)
+    s.summary.slowest.push_back({"model.shop.m" + std::to_string(i), 1.0});
   auto out = to_dbt_run_status(s, "prod", "");
   EXPECT_EQ(out.failures.size(), api::kMaxFailures);
   EXPECT_EQ(out.slowest.size(), api::kMaxSlowest);

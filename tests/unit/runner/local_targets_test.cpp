@@ -44,7 +44,8 @@ TEST(LocalTargetsTest, RefusesProtectedAndUnknownTargets) {
     choose_local_target(t, "prod", "kubedbt.yml");
     FAIL();
   } catch (const SpecError& e) {
-    EXPECT_NE(std::string(e.what()).find("kubedbt.yml: targets.prod: is protected"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("kubedbt.yml: targets.prod: is protected"),
+              std::string::npos);
   }
   try {
     choose_local_target(t, "staging", "kubedbt.yml");

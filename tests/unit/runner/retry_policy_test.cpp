@@ -30,10 +30,10 @@ TEST(RetryPolicyTest, SuccessIsNotRetried) {
 }
 
 TEST(RetryPolicyTest, ADroppedConnectionIsRetriedFromTheFailure) {
-  auto o = with_nodes(1, {node("model.shop.a", "success"),
-                          node("model.shop.b", "error",
-                               "terminating connection due to administrator command"),
-                          node("model.shop.c", "skipped")});
+  auto o = with_nodes(
+      1, {node("model.shop.a", "success"),
+          node("model.shop.b", "error", "terminating connection due to administrator command"),
+          node("model.shop.c", "skipped")});
   auto d = decide_retry(o, limit(2), 0);
   EXPECT_EQ(d.verdict, Verdict::Retry);
   EXPECT_TRUE(d.use_dbt_retry);
@@ -59,7 +59,8 @@ TEST(RetryPolicyTest, ExitTwoWithoutResultsIsRetriedAsAWhole) {
 }
 
 TEST(RetryPolicyTest, ADataTestFailureIsFinalUnlessAllowed) {
-  auto o = with_nodes(1, {node("model.shop.a", "success"), node("test.shop.t.x", "fail", "Got 3 results")});
+  auto o = with_nodes(
+      1, {node("model.shop.a", "success"), node("test.shop.t.x", "fail", "Got 3 results")});
   EXPECT_EQ(decide_retry(o, limit(3), 0).verdict, Verdict::Final);
   auto spec = limit(3);
   spec.on_test_failure = true;
@@ -67,7 +68,8 @@ TEST(RetryPolicyTest, ADataTestFailureIsFinalUnlessAllowed) {
 }
 
 TEST(RetryPolicyTest, ATestErrorIsARuntimeErrorAndIsRetried) {
-  auto o = with_nodes(1, {node("test.shop.t.x", "error", "server closed the connection unexpectedly")});
+  auto o =
+      with_nodes(1, {node("test.shop.t.x", "error", "server closed the connection unexpectedly")});
   EXPECT_EQ(decide_retry(o, limit(1), 0).verdict, Verdict::Retry);
 }
 
@@ -80,7 +82,8 @@ TEST(RetryPolicyTest, ErrorsNoRetryCanFixAreFinal) {
   compile.exit_code = 2;
   compile.fatal_error = "Compilation Error in model a";
   EXPECT_EQ(decide_retry(compile, limit(3), 0).verdict, Verdict::Final);
-  auto node_compile = with_nodes(1, {node("model.shop.a", "error", "Compilation Error in model a")});
+  auto node_compile =
+      with_nodes(1, {node("model.shop.a", "error", "Compilation Error in model a")});
   EXPECT_EQ(decide_retry(node_compile, limit(3), 0).verdict, Verdict::Final);
 }
 

@@ -20,7 +20,8 @@ NodeResult node(const std::string& id, const std::string& status, const std::str
 TEST(RunMessageTest, DisplayNames) {
   EXPECT_EQ(display_name("model.shop.fct_orders"), "fct_orders");
   EXPECT_EQ(display_name("source.shop.raw.orders"), "raw.orders");
-  EXPECT_EQ(display_name("test.shop.not_null_fct_orders_amount.1a2b3c"), "not_null_fct_orders_amount");
+  EXPECT_EQ(display_name("test.shop.not_null_fct_orders_amount.1a2b3c"),
+            "not_null_fct_orders_amount");
   EXPECT_EQ(display_name("odd"), "odd");
 }
 
@@ -46,14 +47,17 @@ TEST(RunMessageTest, AFailingModelComesFirstWithItsSkippedChildren) {
 }
 
 TEST(RunMessageTest, FailingTests) {
-  auto o = outcome({node("test.shop.unique_a_id.1", "fail", "Got 2 results, configured to fail if != 0"),
-                    node("test.shop.not_null_a_id.2", "fail", "Got 1 result")});
-  EXPECT_EQ(failure_message("build", o),
-            "2 data tests failed: unique_a_id (Got 2 results, configured to fail if != 0) and 1 more");
+  auto o =
+      outcome({node("test.shop.unique_a_id.1", "fail", "Got 2 results, configured to fail if != 0"),
+               node("test.shop.not_null_a_id.2", "fail", "Got 1 result")});
+  EXPECT_EQ(
+      failure_message("build", o),
+      "2 data tests failed: unique_a_id (Got 2 results, configured to fail if != 0) and 1 more");
 }
 
 TEST(RunMessageTest, AStaleSource) {
-  auto o = outcome({node("source.shop.raw.orders", "error", "last loaded 30h ago (error after 24 hours)")});
+  auto o = outcome(
+      {node("source.shop.raw.orders", "error", "last loaded 30h ago (error after 24 hours)")});
   EXPECT_EQ(failure_message("source freshness", o),
             "source raw.orders is stale: last loaded 30h ago (error after 24 hours)");
 }
@@ -61,10 +65,13 @@ TEST(RunMessageTest, AStaleSource) {
 TEST(RunMessageTest, DbtsOwnErrorWhenNoNodeRan) {
   AttemptOutcome o;
   o.exit_code = 2;
-  o.fatal_error = "Database Error\n  connection to server at \"127.0.0.1\", port 1 failed: Connection refused\n";
-  EXPECT_EQ(failure_message("build", o),
-            "dbt build could not run: Database Error: connection to server at \"127.0.0.1\", port 1 "
-            "failed: Connection refused");
+  o.fatal_error =
+      "Database Error\n  connection to server at \"127.0.0.1\", port 1 failed: Connection "
+      "refused\n";
+  EXPECT_EQ(
+      failure_message("build", o),
+      "dbt build could not run: Database Error: connection to server at \"127.0.0.1\", port 1 "
+      "failed: Connection refused");
   AttemptOutcome bare;
   bare.exit_code = 2;
   EXPECT_EQ(failure_message("run", bare), "dbt run failed with exit code 2");

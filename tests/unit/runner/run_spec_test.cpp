@@ -10,8 +10,12 @@ nlohmann::json minimal() {
   return {{"profile", "shop"},
           {"source", {{"path", "/project"}}},
           {"target",
-           {{"name", "prod"}, {"host", "db"}, {"user", "u"}, {"dbname", "shop"},
-            {"schema", "analytics"}, {"passwordEnv", "DBT_ENV_SECRET_PG_PASSWORD"}}}};
+           {{"name", "prod"},
+            {"host", "db"},
+            {"user", "u"},
+            {"dbname", "shop"},
+            {"schema", "analytics"},
+            {"passwordEnv", "DBT_ENV_SECRET_PG_PASSWORD"}}}};
 }
 
 std::string error_of(const nlohmann::json& doc) {
@@ -39,9 +43,12 @@ TEST(RunSpecTest, AMinimalSpecGetsTheDefaults) {
 
 TEST(RunSpecTest, ReadsEveryField) {
   auto doc = minimal();
-  doc["run"] = {{"namespace", "data"}, {"name", "nightly-123"}, {"jobName", "nightly-123"},
+  doc["run"] = {{"namespace", "data"},
+                {"name", "nightly-123"},
+                {"jobName", "nightly-123"},
                 {"createIfMissing", true}};
-  doc["source"] = {{"git", {{"url", "https://git.example/shop.git"}, {"ref", "v2"}, {"path", "dbt"}}}};
+  doc["source"] = {
+      {"git", {{"url", "https://git.example/shop.git"}, {"ref", "v2"}, {"path", "dbt"}}}};
   doc["commands"] = {"source  freshness", "build"};
   doc["select"] = "tag:daily state:modified+";
   doc["exclude"] = {"fct_orders"};
@@ -49,7 +56,8 @@ TEST(RunSpecTest, ReadsEveryField) {
   doc["fullRefresh"] = true;
   doc["timeoutSeconds"] = 3600;
   doc["cancelGraceSeconds"] = 30;
-  doc["retries"] = {{"limit", 2}, {"strategy", "FromStart"}, {"onTestFailure", true}, {"backoffSeconds", 5}};
+  doc["retries"] = {
+      {"limit", 2}, {"strategy", "FromStart"}, {"onTestFailure", true}, {"backoffSeconds", 5}};
   doc["lockWaitSeconds"] = 60;
   auto spec = parse_run_spec(doc);
   ASSERT_TRUE(spec.run);
@@ -82,7 +90,8 @@ TEST(RunSpecTest, ErrorsNameTheField) {
   EXPECT_EQ(error_of(doc), "target.port: must be between 1 and 65535, got 70000");
   doc = minimal();
   doc["commands"] = {"build", "drop everything"};
-  EXPECT_NE(error_of(doc).find("commands[1]: \"drop everything\" is not a command"), std::string::npos);
+  EXPECT_NE(error_of(doc).find("commands[1]: \"drop everything\" is not a command"),
+            std::string::npos);
   doc = minimal();
   doc["retries"] = {{"strategy", "Sometimes"}};
   EXPECT_EQ(error_of(doc), "retries.strategy: \"Sometimes\" is not one of FromFailure, FromStart");
@@ -112,7 +121,8 @@ TEST(RunSpecTest, SecretsAreRefused) {
   EXPECT_EQ(error.find("hunter22"), std::string::npos);
   doc = minimal();
   doc["source"] = {{"git", {{"url", "u"}, {"token", "ghp_x"}}}};
-  EXPECT_NE(error_of(doc).find("source.git.token: credentials are not accepted"), std::string::npos);
+  EXPECT_NE(error_of(doc).find("source.git.token: credentials are not accepted"),
+            std::string::npos);
 }
 
 TEST(RunSpecTest, InvalidJsonIsAClearError) {

@@ -8,7 +8,9 @@ namespace {
 
 nlohmann::json result(const std::string& id, const std::string& status, double seconds,
                       int64_t rows = -1, const std::string& message = "") {
-  nlohmann::json r = {{"unique_id", id}, {"status", status}, {"execution_time", seconds},
+  nlohmann::json r = {{"unique_id", id},
+                      {"status", status},
+                      {"execution_time", seconds},
                       {"adapter_response", {{"rows_affected", rows}}}};
   r["message"] = message.empty() ? nlohmann::json(nullptr) : nlohmann::json(message);
   return r;
@@ -35,15 +37,17 @@ TEST(RunResultsTest, ReadsTheDocumentedFields) {
 }
 
 TEST(RunResultsTest, ReadsFreshnessWithAnAgeMessage) {
-  nlohmann::json sources = {
-      {"metadata", {{"invocation_id", "inv-2"}}},
-      {"results",
-       {{{"unique_id", "source.shop.raw.orders"}, {"status", "error"},
-         {"max_loaded_at_time_ago_in_s", 30 * 3600.0},
-         {"criteria", {{"warn_after", {{"count", 12}, {"period", "hour"}}},
-                       {"error_after", {{"count", 24}, {"period", "hour"}}}}}},
-        {{"unique_id", "source.shop.raw.customers"}, {"status", "runtime error"},
-         {"error", "relation \"raw.customers\" does not exist"}}}}};
+  nlohmann::json sources = {{"metadata", {{"invocation_id", "inv-2"}}},
+                            {"results",
+                             {{{"unique_id", "source.shop.raw.orders"},
+                               {"status", "error"},
+                               {"max_loaded_at_time_ago_in_s", 30 * 3600.0},
+                               {"criteria",
+                                {{"warn_after", {{"count", 12}, {"period", "hour"}}},
+                                 {"error_after", {{"count", 24}, {"period", "hour"}}}}}},
+                              {{"unique_id", "source.shop.raw.customers"},
+                               {"status", "runtime error"},
+                               {"error", "relation \"raw.customers\" does not exist"}}}}};
   auto inv = parse_sources(sources);
   ASSERT_EQ(inv.nodes.size(), 2u);
   EXPECT_EQ(inv.nodes[0].message, "last loaded 30h ago (error after 24 hours)");
@@ -53,12 +57,12 @@ TEST(RunResultsTest, ReadsFreshnessWithAnAgeMessage) {
 TEST(RunSummaryTest, CountsByTypeAndStatus) {
   ResultBook book;
   book.record(parse_run_results(run_results(
-      "inv-1", {result("seed.shop.countries", "success", 0.2, 5),
-                result("model.shop.a", "success", 3.0, 10), result("model.shop.b", "error", 0.5, -1, "boom"),
-                result("model.shop.c", "skipped", 0),
-                result("test.shop.t1.x", "pass", 0.1, 1), result("test.shop.t2.x", "warn", 0.1, 1),
-                result("test.shop.t3.x", "fail", 0.1, 1, "Got 2 results"),
-                result("test.shop.t4.x", "error", 0.1, -1, "syntax")})));
+      "inv-1",
+      {result("seed.shop.countries", "success", 0.2, 5), result("model.shop.a", "success", 3.0, 10),
+       result("model.shop.b", "error", 0.5, -1, "boom"), result("model.shop.c", "skipped", 0),
+       result("test.shop.t1.x", "pass", 0.1, 1), result("test.shop.t2.x", "warn", 0.1, 1),
+       result("test.shop.t3.x", "fail", 0.1, 1, "Got 2 results"),
+       result("test.shop.t4.x", "error", 0.1, -1, "syntax")})));
   auto s = book.summary();
   EXPECT_EQ(s.models.success, 1);
   EXPECT_EQ(s.models.error, 1);
@@ -77,9 +81,10 @@ TEST(RunSummaryTest, CountsByTypeAndStatus) {
 
 TEST(RunSummaryTest, ARetryReplacesOnlyTheNodesItRan) {
   ResultBook book;
-  book.record(parse_run_results(run_results(
-      "inv-1", {result("model.shop.a", "success", 1), result("model.shop.b", "error", 1, -1, "dropped"),
-                result("model.shop.c", "skipped", 0)})));
+  book.record(
+      parse_run_results(run_results("inv-1", {result("model.shop.a", "success", 1),
+                                              result("model.shop.b", "error", 1, -1, "dropped"),
+                                              result("model.shop.c", "skipped", 0)})));
   book.record(parse_run_results(run_results(
       "inv-2", {result("model.shop.b", "success", 1), result("model.shop.c", "success", 1)})));
   auto s = book.summary();

@@ -20,7 +20,10 @@ TEST(SubprocessTest, DrainsLargeOutputOnBothStreamsWithoutDeadlock) {
   auto o = shell("seq 1 200000; seq 1 200000 >&2; seq 1 10; exit 3");
   int out = 0, err = 0;
   std::string last_out;
-  o.on_stdout_line = [&](const std::string& l) { ++out; last_out = l; };
+  o.on_stdout_line = [&](const std::string& l) {
+    ++out;
+    last_out = l;
+  };
   o.on_stderr_line = [&](const std::string&) { ++err; };
   auto r = run_subprocess(o);
   EXPECT_EQ(r.exit_code, 3);

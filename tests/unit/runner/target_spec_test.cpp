@@ -7,7 +7,10 @@ namespace kubedbt::runner {
 namespace {
 
 nlohmann::json target() {
-  return {{"host", "db"}, {"user", "u"}, {"database", "shop"}, {"schema", "analytics"},
+  return {{"host", "db"},
+          {"user", "u"},
+          {"database", "shop"},
+          {"schema", "analytics"},
           {"passwordEnv", "DBT_ENV_SECRET_PW"}};
 }
 
@@ -41,7 +44,8 @@ TEST(TargetSpecTest, RefusesWhatItCannotUse) {
   EXPECT_NE(error_of(j).find("targets.dev.sslmode: \"maybe\" is not one of"), std::string::npos);
   j = target();
   j["extra"] = {{"schema", "other"}};
-  EXPECT_EQ(error_of(j), "targets.dev.extra.schema: is set by the runner from the target's own fields");
+  EXPECT_EQ(error_of(j),
+            "targets.dev.extra.schema: is set by the runner from the target's own fields");
   j = target();
   j["extra"] = {{"keepalives_idle", {1, 2}}};
   EXPECT_EQ(error_of(j), "targets.dev.extra.keepalives_idle: must be a string, number or boolean");
