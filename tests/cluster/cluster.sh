@@ -559,7 +559,16 @@ cmd_restart_apiserver() {
   [ -f "$run/kube-apiserver.args" ] || die "$dir has no kube-apiserver (run up first)"
   stop_components kube-apiserver >/dev/null
   start_and_wait_apiserver
-  echo "kube-apiserver restarted on https://127.0.0.1:$apiserver_port"
+  # kube-controller-manager's own watches back off for up to 90 s after losing the API server;
+  # restarting it too gives callers a cluster whose controllers work again within seconds.
+  stop_components kube-controller-manager >/dev/null
+  start_component kube-controller-manager
+  local probe=kubedbt-restart-probe-$RANDOM
+  kubectl_admin create namespace "$probe" >/dev/null
+  wait_for "controllers after the restart (ServiceAccount in namespace $probe)" kube-controller-manager \
+    kubectl_admin get serviceaccount default --namespace "$probe"
+  kubectl_admin delete namespace "$probe" --wait=false >/dev/null
+  echo "kube-apiserver restarted on https://127.0.0.1:$apiserver_port (kube-controller-manager restarted with it)"
 }
 
 cmd_compact() {
