@@ -2,7 +2,7 @@
 # Starts, inspects and stops the local Kubernetes control plane (etcd, kube-apiserver,
 # kube-controller-manager, optionally the kubedbt node agent) in one state folder.
 #
-#   cluster.sh [--dir DIR] up [--node-agent BIN] [--fresh]
+#   cluster.sh [--dir DIR] up [--node-agent BIN [--image-map FILE]] [--fresh]
 #   cluster.sh [--dir DIR] down | status | restart-apiserver | compact | mint-user NAME [GROUP...]
 #
 # DIR defaults to $KUBEDBT_CLUSTER_DIR. Binaries come from $KUBEDBT_CACHE/bin (default
@@ -357,11 +357,15 @@ write_component_args() {
 }
 
 # The node agent's command line contract: kubeconfig, node name, state folder.
+# write_node_agent_args BIN [IMAGE_MAP]
 write_node_agent_args() {
+  local image_map=()
+  [ -z "${2:-}" ] || image_map=(--image-map "$2")
   write_args node-agent "$1" \
     --kubeconfig "$dir/admin.kubeconfig" \
     --node-name "$NODE_NAME" \
-    --state-dir "$dir/node"
+    --state-dir "$dir/node" \
+    "${image_map[@]}"
 }
 
 write_env() {
@@ -438,11 +442,13 @@ start_and_wait_apiserver() {
 # Subcommands
 
 cmd_up() {
-  local node_agent="" fresh=0
+  local node_agent="" image_map="" fresh=0
   while [ $# -gt 0 ]; do
     case $1 in
       --node-agent) [ $# -ge 2 ] || usage; node_agent=$2; shift 2 ;;
       --node-agent=*) node_agent=${1#--node-agent=}; shift ;;
+      --image-map) [ $# -ge 2 ] || usage; image_map=$2; shift 2 ;;
+      --image-map=*) image_map=${1#--image-map=}; shift ;;
       --fresh) fresh=1; shift ;;
       *) die "up: unknown argument $1" ;;
     esac
@@ -451,6 +457,11 @@ cmd_up() {
     [ -x "$node_agent" ] || die "node agent $node_agent is not an executable"
     node_agent=$(cd "$(dirname "$node_agent")" && pwd -P)/$(basename "$node_agent")
   fi
+  if [ -n "$image_map" ]; then
+    [ -n "$node_agent" ] || die "--image-map needs --node-agent"
+    [ -f "$image_map" ] || die "image map $image_map does not exist"
+    image_map=$(cd "$(dirname "$image_map")" && pwd -P)/$(basename "$image_map")
+  fi
   local b
   for b in etcd kube-apiserver kube-controller-manager kubectl; do
     [ -x "$bin/$b" ] || die "$bin/$b is missing: run tests/cluster/build-control-plane.sh"
@@ -458,7 +469,7 @@ cmd_up() {
 
   if is_running etcd && is_running kube-apiserver && is_running kube-controller-manager; then
     load_ports
-    [ -z "$node_agent" ] || write_node_agent_args "$node_agent"
+    [ -z "$node_agent" ] || write_node_agent_args "$node_agent" "$image_map"
     if [ -f "$run/node-agent.args" ] && ! is_running node-agent; then
       start_node_agent
       write_env
@@ -480,7 +491,7 @@ cmd_up() {
   write_kubeconfig "$dir/admin.kubeconfig" kubedbt-admin "$pki/admin.crt" "$pki/admin.key"
   write_component_args
   rm -f "$run/node-agent.args"
-  [ -z "$node_agent" ] || write_node_agent_args "$node_agent"
+  [ -z "$node_agent" ] || write_node_agent_args "$node_agent" "$image_map"
 
   start_component etcd
   wait_for "etcd /health" etcd etcd_healthy
