@@ -19,10 +19,12 @@ std::optional<api::Timestamp> time_at(const Json& object, const char* field) {
   return api::parse_timestamp(it->get<std::string>());
 }
 
+// Pointers returned below point into the argument, never into a copy (Json::value copies).
 const Json* true_condition(const Json& job, const std::string& type) {
-  const auto& status = job.value("status", Json::object());
-  auto conditions = status.find("conditions");
-  if (conditions == status.end() || !conditions->is_array()) return nullptr;
+  auto status = job.find("status");
+  if (status == job.end() || !status->is_object()) return nullptr;
+  auto conditions = status->find("conditions");
+  if (conditions == status->end() || !conditions->is_array()) return nullptr;
   for (const auto& c : *conditions) {
     if (c.value("type", "") == type && c.value("status", "") == "True") return &c;
   }
@@ -31,9 +33,10 @@ const Json* true_condition(const Json& job, const std::string& type) {
 
 // The runner container's status of a pod, or null.
 const Json* runner_status(const Json& pod) {
-  const auto& status = pod.value("status", Json::object());
-  auto list = status.find("containerStatuses");
-  if (list == status.end() || !list->is_array() || list->empty()) return nullptr;
+  auto status = pod.find("status");
+  if (status == pod.end() || !status->is_object()) return nullptr;
+  auto list = status->find("containerStatuses");
+  if (list == status->end() || !list->is_array() || list->empty()) return nullptr;
   for (const auto& s : *list) {
     if (s.value("name", "") == "runner") return &s;
   }

@@ -1,0 +1,154 @@
+// Child builders: names, profiles ConfigMap, run spec, pod template, CronJob and Job.
+#include <gtest/gtest.h>
+
+#include "operator/child_names.h"
+#include "operator/pod_template.h"
+#include "operator/profiles_config_map.h"
+#include "operator/run_spec_builder.h"
+#include "operator/workload_builders.h"
+#include "tests/unit/operator/fixtures.h"
+
+namespace kubedbt::op {
+namespace {
+
+using Json = nlohmann::json;
+using testing::sample_project;
+using testing::sample_run;
+using testing::sample_schedule;
+
+const Json* env_named(const Json& container, const std::string& name) {
+  for (const auto& e : container["env"]) {
+    if (e["name"] == name) return &e;
+  }
+  return nullptr;
+}
+
+TEST(ChildNames, AreDeterministicAndFitTheirLimits) {
+  EXPECT_EQ(cron_job_name("nightly"), "nightly");
+  std::string long_name(80, 'a');
+  auto fitted = cron_job_name(long_name);
+  EXPECT_EQ(fitted.size(), 52u);
+  EXPECT_EQ(fitted, cron_job_name(long_name));
+  EXPECT_NE(fitted, cron_job_name(long_name + "b"));
+  EXPECT_EQ(job_name(std::string(100, 'x')).size(), 63u);
+  EXPECT_EQ(profiles_config_map_name("shop"), "shop-profiles");
+  EXPECT_EQ(password_env_name("prod-eu"), "DBT_ENV_SECRET_PROD_EU_PASSWORD");
+}
+
+TEST(ProfilesConfigMap, UsesEnvVarForEveryPasswordAndNoValue) {
+  auto cm = build_profiles_config_map(sample_project());
+  EXPECT_EQ(cm["metadata"]["name"], "shop-profiles");
+  EXPECT_EQ(cm["metadata"]["ownerReferences"][0]["uid"], "p-uid");
+  EXPECT_EQ(cm["metadata"]["labels"]["app.kubernetes.io/managed-by"], "kubedbt");
+  std::string yaml = cm["data"]["profiles.yml"];
+  EXPECT_NE(yaml.find("{{ env_var('DBT_ENV_SECRET_DEV_PASSWORD') }}"), std::string::npos) << yaml;
+  EXPECT_NE(yaml.find("{{ env_var('DBT_ENV_SECRET_PROD_PASSWORD') }}"), std::string::npos);
+  EXPECT_NE(yaml.find("target: dev"), std::string::npos);
+  EXPECT_NE(yaml.find("host: db.prod"), std::string::npos);
+  EXPECT_EQ(yaml.find("pg-prod"), std::string::npos) << "no Secret reference leaks into profiles";
+}
+
+TEST(RunSpec, CarriesTheResolvedTargetAndNoSecret) {
+  auto spec = build_run_spec(sample_project(), run_inputs(sample_run(), "dev"));
+  EXPECT_EQ(spec["run"]["name"], "manual-1");
+  EXPECT_EQ(spec["run"]["jobName"], "manual-1");
+  EXPECT_EQ(spec["source"]["git"]["ref"], "abc123")
+      << "the run's source ref overrides the project's";
+  EXPECT_EQ(spec["target"]["host"], "db.dev");
+  EXPECT_EQ(spec["target"]["passwordEnv"], "DBT_ENV_SECRET_DEV_PASSWORD");
+  EXPECT_EQ(spec["commands"], Json::array({"run"}));
+  EXPECT_EQ(spec["timeoutSeconds"], 570);
+  EXPECT_FALSE(spec.dump().find("pg-dev") != std::string::npos);
+}
+
+TEST(RunSpec, UnknownTargetIsRefusedWithItsName) {
+  try {
+    build_run_spec(sample_project(), run_inputs(sample_run(), "staging"));
+    FAIL() << "expected invalid_argument";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("staging"), std::string::npos);
+  }
+}
+
+TEST(RunSpec, EnvValueEscapesDollarsButKeepsTheJobNameReference) {
+  auto spec = build_run_spec(sample_project(), schedule_run_inputs(sample_schedule(), "prod"));
+  auto value = run_spec_env_value(spec);
+  EXPECT_NE(value.find("\"name\":\"$(KUBEDBT_JOB_NAME)\""), std::string::npos) << value;
+  EXPECT_NE(value.find("$$5"), std::string::npos) << "a literal $ must survive kubelet expansion";
+}
+
+TEST(Deadlines, JobGetsTheWholeTimeoutAndTheRunnerALittleLess) {
+  auto d = split_timeout("1h");
+  EXPECT_EQ(*d.job_active_deadline_seconds, 3600);
+  EXPECT_EQ(*d.runner_timeout_seconds, 3570);
+  EXPECT_LT(*d.runner_cancel_grace_seconds, *d.runner_timeout_seconds);
+  auto tiny = split_timeout("2s");
+  EXPECT_EQ(*tiny.job_active_deadline_seconds, 2);
+  EXPECT_FALSE(tiny.runner_timeout_seconds.has_value());
+  EXPECT_FALSE(split_timeout(std::nullopt).job_active_deadline_seconds.has_value());
+}
+
+TEST(CronJob, CarriesEverySchedulingKnobAndTheRunnerPod) {
+  OperatorConfig config;
+  auto cj = build_cron_job(sample_schedule(), sample_project(), "prod", config);
+  EXPECT_EQ(cj["metadata"]["name"], "nightly");
+  EXPECT_EQ(cj["metadata"]["ownerReferences"][0]["kind"], "DbtSchedule");
+  EXPECT_EQ(cj["metadata"]["ownerReferences"][0]["uid"], "s-uid");
+  const auto& spec = cj["spec"];
+  EXPECT_EQ(spec["schedule"], "30 2 * * *");
+  EXPECT_EQ(spec["timeZone"], "Europe/Berlin");
+  EXPECT_EQ(spec["suspend"], false);
+  EXPECT_EQ(spec["concurrencyPolicy"], "Forbid");
+  EXPECT_EQ(spec["startingDeadlineSeconds"], 300);
+  EXPECT_EQ(spec["successfulJobsHistoryLimit"], 3);
+  EXPECT_EQ(spec["failedJobsHistoryLimit"], 1);
+  const auto& job = spec["jobTemplate"]["spec"];
+  EXPECT_EQ(job["backoffLimit"], 0);
+  EXPECT_EQ(job["activeDeadlineSeconds"], 3600);
+  EXPECT_EQ(spec["jobTemplate"]["metadata"]["labels"]["kubedbt.io/schedule"], "nightly");
+  const auto& pod = job["template"]["spec"];
+  EXPECT_EQ(pod["restartPolicy"], "Never");
+  EXPECT_EQ(pod["serviceAccountName"], "kubedbt-runner");
+  EXPECT_EQ(pod["securityContext"]["runAsNonRoot"], true);
+  const auto& c = pod["containers"][0];
+  EXPECT_EQ(c["securityContext"]["readOnlyRootFilesystem"], true);
+  EXPECT_EQ(c["securityContext"]["allowPrivilegeEscalation"], false);
+  EXPECT_EQ(c["terminationMessagePolicy"], "FallbackToLogsOnError");
+  EXPECT_EQ(c["image"], config.runner_image);
+  EXPECT_FALSE(c.contains("command"));
+  const auto* password = env_named(c, "DBT_ENV_SECRET_PROD_PASSWORD");
+  ASSERT_NE(password, nullptr);
+  EXPECT_EQ((*password)["valueFrom"]["secretKeyRef"]["name"], "pg-prod");
+  EXPECT_EQ((*password)["valueFrom"]["secretKeyRef"]["key"], "password");
+  EXPECT_EQ(env_named(c, "DBT_ENV_SECRET_DEV_PASSWORD"), nullptr) << "only the run's target";
+  const auto* git = env_named(c, "KUBEDBT_GIT_TOKEN");
+  ASSERT_NE(git, nullptr);
+  EXPECT_EQ((*git)["valueFrom"]["secretKeyRef"]["optional"], true);
+  EXPECT_EQ(c["env"][0]["name"], "KUBEDBT_JOB_NAME") << "defined before the values that use it";
+  EXPECT_EQ(pod["volumes"][0]["configMap"]["name"], "shop-profiles");
+  EXPECT_EQ(c["volumeMounts"][0]["mountPath"], "/etc/kubedbt/profiles");
+}
+
+TEST(CronJob, SuspendAndCommandOverrideFollowTheirSettings) {
+  auto schedule = sample_schedule();
+  schedule.spec.suspend = true;
+  OperatorConfig config;
+  config.runner_command = {"/bin/sh", "-c", "exit 0"};
+  auto cj = build_cron_job(schedule, sample_project(), "prod", config);
+  EXPECT_EQ(cj["spec"]["suspend"], true);
+  EXPECT_EQ(cj["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["command"],
+            Json::array({"/bin/sh", "-c", "exit 0"}));
+}
+
+TEST(Job, IsNamedAfterTheRunAndOwnedByIt) {
+  auto job = build_job(sample_run(), sample_project(), "dev", OperatorConfig{});
+  EXPECT_EQ(job["metadata"]["name"], "manual-1");
+  EXPECT_EQ(job["metadata"]["ownerReferences"][0]["kind"], "DbtRun");
+  EXPECT_EQ(job["metadata"]["ownerReferences"][0]["controller"], true);
+  EXPECT_EQ(job["spec"]["backoffLimit"], 0);
+  EXPECT_EQ(job["spec"]["activeDeadlineSeconds"], 600);
+  EXPECT_EQ(job["spec"]["template"]["metadata"]["labels"]["kubedbt.io/run"], "manual-1");
+}
+
+}  // namespace
+}  // namespace kubedbt::op
