@@ -43,6 +43,9 @@ struct BadManifest {
   std::string object_name = "bad";
 };
 
+// Names the case in test output instead of dumping its bytes.
+void PrintTo(const BadManifest& m, std::ostream* os) { *os << m.name; }
+
 std::string manifest(const BadManifest& m) {
   std::string text = m.header;
   text.replace(text.find("NAME"), 4, m.object_name);
@@ -297,12 +300,12 @@ spec:
   };
 }
 
-class BadManifestTest : public ::testing::TestWithParam<BadManifest> {
+class ApiBadManifestTest : public ::testing::TestWithParam<BadManifest> {
  protected:
   static void SetUpTestSuite() { install_crds(); }
 };
 
-TEST_P(BadManifestTest, KubectlApplyRefusesItNamingTheField) {
+TEST_P(ApiBadManifestTest, KubectlApplyRefusesItNamingTheField) {
   auto client = TestCluster::get().admin_client();
   TestNamespace ns(*client, "api-bad");
   const BadManifest& bad = GetParam();
@@ -316,12 +319,14 @@ TEST_P(BadManifestTest, KubectlApplyRefusesItNamingTheField) {
   EXPECT_EQ(listed.out, "");
 }
 
-INSTANTIATE_TEST_SUITE_P(Table, BadManifestTest, ::testing::ValuesIn(bad_manifests()),
+INSTANTIATE_TEST_SUITE_P(Api, ApiBadManifestTest, ::testing::ValuesIn(bad_manifests()),
                          [](const ::testing::TestParamInfo<BadManifest>& info) {
                            return std::string(info.param.name);
                          });
 
-TEST(BadManifestTableTest, HasAtLeastTwentyFiveEntries) { EXPECT_GE(bad_manifests().size(), 25u); }
+TEST(ApiBadManifestTableTest, HasAtLeastTwentyFiveEntries) {
+  EXPECT_GE(bad_manifests().size(), 25u);
+}
 
 }  // namespace
 }  // namespace kubedbt::testing

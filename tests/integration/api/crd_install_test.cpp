@@ -12,7 +12,7 @@ using nlohmann::json;
 using ::testing::Contains;
 using ::testing::HasSubstr;
 
-class CrdInstallTest : public ::testing::Test {
+class ApiCrdInstallTest : public ::testing::Test {
  protected:
   void SetUp() override { install_crds(); }
 };
@@ -23,7 +23,7 @@ json crd(const std::string& name) {
   return json::parse(r.out);
 }
 
-TEST_F(CrdInstallTest, EachCrdIsEstablishedNamespacedWithCategoryShortNamesAndStatus) {
+TEST_F(ApiCrdInstallTest, EachCrdIsEstablishedNamespacedWithCategoryShortNamesAndStatus) {
   struct Expected {
     const char* name;
     const char* kind;
@@ -69,7 +69,7 @@ void undocumented(const json& schema, const std::string& path, std::vector<std::
   }
 }
 
-TEST_F(CrdInstallTest, EveryFieldHasADescription) {
+TEST_F(ApiCrdInstallTest, EveryFieldHasADescription) {
   for (const char* name :
        {"dbtprojects.kubedbt.io", "dbtschedules.kubedbt.io", "dbtruns.kubedbt.io"}) {
     SCOPED_TRACE(name);
@@ -79,7 +79,7 @@ TEST_F(CrdInstallTest, EveryFieldHasADescription) {
   }
 }
 
-TEST_F(CrdInstallTest, InstallingAgainIsANoOp) {
+TEST_F(ApiCrdInstallTest, InstallingAgainIsANoOp) {
   CommandResult r =
       TestCluster::get().kubectl({"apply", "--server-side", "--force-conflicts",
                                   "--field-manager=kubedbt-tests", "-f", source_path("crds")});
@@ -87,7 +87,7 @@ TEST_F(CrdInstallTest, InstallingAgainIsANoOp) {
   EXPECT_THAT(r.out, HasSubstr("dbtschedules.kubedbt.io serverside-applied"));
 }
 
-TEST_F(CrdInstallTest, KubectlGetDbtListsAllThreeKindsAndShortNamesWork) {
+TEST_F(ApiCrdInstallTest, KubectlGetDbtListsAllThreeKindsAndShortNamesWork) {
   auto client = TestCluster::get().admin_client();
   TestNamespace ns(*client, "api-dbt");
   CommandResult applied = TestCluster::get().kubectl(

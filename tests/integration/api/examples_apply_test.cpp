@@ -12,14 +12,14 @@ namespace {
 
 using nlohmann::json;
 
-class ExamplesApplyTest : public ::testing::Test {
+class ApiExamplesApplyTest : public ::testing::Test {
  protected:
   void SetUp() override { install_crds(); }
   std::unique_ptr<kube::Client> client_ = TestCluster::get().admin_client();
   TestNamespace ns_{*client_, "api-examples"};
 };
 
-TEST_F(ExamplesApplyTest, EveryExampleAppliesAndValidates) {
+TEST_F(ApiExamplesApplyTest, EveryExampleAppliesAndValidates) {
   CommandResult applied = TestCluster::get().kubectl(
       {"-n", ns_.name(), "apply", "-f", source_path("examples/manifests")});
   ASSERT_EQ(applied.exit_code, 0) << applied.err;
@@ -64,7 +64,7 @@ void expect_same_defaults(const std::string& ns, const std::string& resource, co
   EXPECT_EQ(library_round_trip(server)["spec"], server["spec"]);
 }
 
-TEST_F(ExamplesApplyTest, ServerDefaultsEqualLibraryDefaults) {
+TEST_F(ApiExamplesApplyTest, ServerDefaultsEqualLibraryDefaults) {
   expect_same_defaults(ns_.name(), "dbtproject", json::parse(R"({
         "apiVersion": "kubedbt.io/v1alpha1", "kind": "DbtProject", "metadata": {"name": "minimal"},
         "spec": {"source": {"git": {"url": "https://example.com/x.git"}},
@@ -113,7 +113,7 @@ void expect_survives_server(const std::string& ns, const std::string& resource, 
                                   << api::to_json(expected).dump();
 }
 
-TEST_F(ExamplesApplyTest, EveryLibraryFieldSurvivesTheServer) {
+TEST_F(ApiExamplesApplyTest, EveryLibraryFieldSurvivesTheServer) {
   expect_survives_server<api::DbtProject>(ns_.name(), "dbtproject", json::parse(R"({
     "apiVersion": "kubedbt.io/v1alpha1", "kind": "DbtProject", "metadata": {"name": "full"},
     "spec": {

@@ -9,7 +9,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-class ExplainTest : public ::testing::Test {
+class ApiExplainTest : public ::testing::Test {
  protected:
   void SetUp() override { install_crds(); }
 
@@ -27,25 +27,25 @@ class ExplainTest : public ::testing::Test {
   }
 };
 
-TEST_F(ExplainTest, TimeZone) {
+TEST_F(ApiExplainTest, TimeZone) {
   std::string out = explain("dbtschedule.spec.timeZone", "IANA time zone");
   EXPECT_THAT(out, HasSubstr("KIND:       DbtSchedule"));
   EXPECT_THAT(out, HasSubstr("FIELD: timeZone <string>"));
   EXPECT_THAT(out, HasSubstr("such as Europe/Berlin or\n    America/New_York"));
 }
 
-TEST_F(ExplainTest, ScheduleExplainsCronAndDaylightSaving) {
+TEST_F(ApiExplainTest, ScheduleExplainsCronAndDaylightSaving) {
   std::string out = explain("dbtschedule.spec.schedule", "five fields");
   EXPECT_THAT(out, HasSubstr("@hourly"));
   EXPECT_THAT(out, HasSubstr("daylight-saving"));
 }
 
-TEST_F(ExplainTest, RunSchemaExplainsTheProtectedTargetRule) {
+TEST_F(ApiExplainTest, RunSchemaExplainsTheProtectedTargetRule) {
   std::string out = explain("dbtrun.spec.schema", "protected");
   EXPECT_THAT(out, HasSubstr("InvalidSpec"));
 }
 
-TEST_F(ExplainTest, NestedFieldsAndStatus) {
+TEST_F(ApiExplainTest, NestedFieldsAndStatus) {
   EXPECT_THAT(explain("dbtrun.spec.defer", "Slim CI"), HasSubstr("to\t<string> -required-"));
   EXPECT_THAT(explain("dbtrun.status.phase", "Pending, Running"), HasSubstr("Cancelled"));
   EXPECT_THAT(explain("dbtproject.spec.notifications.events", "testFailure"),

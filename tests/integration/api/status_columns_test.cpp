@@ -14,7 +14,7 @@ namespace {
 using nlohmann::json;
 using ::testing::HasSubstr;
 
-class StatusColumnsTest : public ::testing::Test {
+class ApiStatusColumnsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     install_crds();
@@ -36,7 +36,7 @@ class StatusColumnsTest : public ::testing::Test {
 
 api::Timestamp at(const char* text) { return *api::parse_timestamp(text); }
 
-TEST_F(StatusColumnsTest, ScheduleColumnsAnswerTheMorningCheck) {
+TEST_F(ApiStatusColumnsTest, ScheduleColumnsAnswerTheMorningCheck) {
   auto row = get_row(ns_.name(), "dbtschedule", "shop-nightly");
   EXPECT_EQ(cell(row, "SCHEDULE"), "0 6 * * *");
   EXPECT_EQ(cell(row, "SUSPEND"), "false");
@@ -58,7 +58,8 @@ TEST_F(StatusColumnsTest, ScheduleColumnsAnswerTheMorningCheck) {
   row = get_row(ns_.name(), "dbtschedule", "shop-nightly");
   EXPECT_EQ(cell(row, "TARGET"), "prod");
   EXPECT_EQ(cell(row, "LAST RUN"), "Failed");
-  EXPECT_THAT(cell(row, "LAST SUCCESS"), ::testing::ContainsRegex("^[0-9]+y"));  // an age, e.g. 6y330d
+  EXPECT_THAT(cell(row, "LAST SUCCESS"),
+              ::testing::ContainsRegex("^[0-9]+y"));  // an age, e.g. 6y330d
   EXPECT_EQ(cell(row, "TESTS FAILED"), "3");
   EXPECT_EQ(cell(row, "FRESHNESS"), "Warn");
   EXPECT_EQ(cell(row, "NEXT"), "2030-01-02T05:00:00Z");
@@ -68,7 +69,7 @@ TEST_F(StatusColumnsTest, ScheduleColumnsAnswerTheMorningCheck) {
   EXPECT_EQ(cell(wide, "TIME ZONE"), "Europe/Berlin");
 }
 
-TEST_F(StatusColumnsTest, RunColumnsShowPhaseProgressAndResults) {
+TEST_F(ApiStatusColumnsTest, RunColumnsShowPhaseProgressAndResults) {
   api::DbtRunStatus status;
   status.phase = api::RunPhase::Running;
   status.target = "dev";
@@ -93,7 +94,7 @@ TEST_F(StatusColumnsTest, RunColumnsShowPhaseProgressAndResults) {
   EXPECT_EQ(cell(wide, "MESSAGE"), "1 data test failed so far");
 }
 
-TEST_F(StatusColumnsTest, ProjectColumnsShowReadinessAndTargets) {
+TEST_F(ApiStatusColumnsTest, ProjectColumnsShowReadinessAndTargets) {
   api::DbtProjectStatus status;
   api::set_condition(status.conditions,
                      api::Condition{"Ready",
@@ -113,7 +114,7 @@ TEST_F(StatusColumnsTest, ProjectColumnsShowReadinessAndTargets) {
   EXPECT_EQ(cell(row, "DEFAULT"), "dev");
 }
 
-TEST_F(StatusColumnsTest, StatusSubresourceKeepsSpecAndStatusApart) {
+TEST_F(ApiStatusColumnsTest, StatusSubresourceKeepsSpecAndStatusApart) {
   // Status sent with the main resource is dropped ...
   json run = get_json(ns_.name(), "dbtrun", "shop-ci-pr-42");
   run["status"] = {{"phase", "Succeeded"}};
@@ -132,7 +133,7 @@ TEST_F(StatusColumnsTest, StatusSubresourceKeepsSpecAndStatusApart) {
   EXPECT_EQ(stored["status"]["phase"], "Pending");
 }
 
-TEST_F(StatusColumnsTest, StatusIsValidatedToo) {
+TEST_F(ApiStatusColumnsTest, StatusIsValidatedToo) {
   CommandResult r = TestCluster::get().kubectl(
       {"-n", ns_.name(), "patch", "dbtrun", "shop-ci-pr-42", "--subresource=status", "--type=merge",
        "-p", R"({"status": {"phase": "Exploded"}})"});
@@ -140,7 +141,7 @@ TEST_F(StatusColumnsTest, StatusIsValidatedToo) {
   EXPECT_THAT(r.err, HasSubstr("status.phase: Unsupported value: \"Exploded\""));
 }
 
-TEST_F(StatusColumnsTest, RunSpecCannotChangeAfterCreation) {
+TEST_F(ApiStatusColumnsTest, RunSpecCannotChangeAfterCreation) {
   json run = get_json(ns_.name(), "dbtrun", "shop-ci-pr-42");
   run["spec"]["target"] = "prod";
   CommandResult r =

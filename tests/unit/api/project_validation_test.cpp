@@ -35,6 +35,9 @@ struct Case {
   const char* message_part;
 };
 
+// Names the case in test output instead of dumping its bytes.
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
 class ProjectValidationTest : public ::testing::TestWithParam<Case> {};
 
 TEST(ProjectValidation, ValidProjectHasNoErrors) {

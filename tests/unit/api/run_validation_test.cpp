@@ -28,6 +28,9 @@ struct Case {
   const char* message_part;
 };
 
+// Names the case in test output instead of dumping its bytes.
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
 class RunValidationTest : public ::testing::TestWithParam<Case> {};
 
 TEST(RunValidation, ValidRunHasNoErrors) { EXPECT_EQ(join_messages(validate(valid_run())), ""); }

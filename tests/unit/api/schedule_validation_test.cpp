@@ -28,6 +28,9 @@ struct Case {
   const char* message_part;
 };
 
+// Names the case in test output instead of dumping its bytes.
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
 class ScheduleValidationTest : public ::testing::TestWithParam<Case> {};
 
 TEST(ScheduleValidation, ValidScheduleHasNoErrors) {
