@@ -66,7 +66,7 @@ Progress ProgressTracker::progress() const {
   Progress p;
   p.done = static_cast<int>(finished_.size());
   p.total = std::max(total_, p.done);
-  p.current = running_.empty() ? "" : running_.back();
+  p.current = running_.empty() ? "" : running_.front();
   return p;
 }
 

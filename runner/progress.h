@@ -12,7 +12,7 @@ namespace kubedbt::runner {
 struct Progress {
   int done = 0;
   int total = 0;
-  std::string current;  // unique_id of the node that started last and is still running
+  std::string current;  // unique_id of the longest-running node still running
 
   bool operator==(const Progress&) const = default;
 };

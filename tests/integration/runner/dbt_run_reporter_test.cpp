@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "kube/errors.h"
 #include "tests/cluster/support/test_cluster.h"
 #include "tests/integration/api/crd_fixture.h"
 #include "tests/integration/runner/runner_harness.h"
@@ -80,16 +81,15 @@ TEST_F(DbtRunReporterTest, ACronJobsRunCreatesItsDbtRunOwnedByTheJobAndReportsIn
   client->remove(
       kube::resources::kJobs, ns.name(), "nightly-29000000",
       kube::DeleteOptions{std::string("Background"), std::nullopt, std::nullopt, std::nullopt});
-  EXPECT_TRUE(eventually(
-      [&] {
-        try {
-          client->get(kDbtRuns, ns.name(), "nightly-29000000");
-          return false;
-        } catch (const kube::NotFound&) {
-          return true;
-        }
-      },
-      std::chrono::seconds(60)));
+  auto run_is_gone = [&] {
+    try {
+      client->get(kDbtRuns, ns.name(), "nightly-29000000");
+      return false;
+    } catch (const kube::NotFound&) {
+      return true;
+    }
+  };
+  EXPECT_TRUE(eventually(run_is_gone, std::chrono::seconds(60)));
 }
 
 TEST_F(DbtRunReporterTest, AUserCreatedDbtRunGetsTheFailureInItsStatus) {

@@ -98,12 +98,11 @@ TEST_F(GitSourceTest, TheRunnerBuildsFromGitAndABadRefFailsTheRun) {
   db.load_shop_raw_data();
   auto spec = dev_spec(db, "unused");
   spec["source"] = {{"git", {{"url", url}, {"ref", "main"}, {"path", "analytics/shop"}}}};
-  spec["select"] = "path:seeds staging";
   auto r = run_runner(spec, dir.path() / "run-ok");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.status["phase"], "Succeeded");
   EXPECT_EQ(r.status["commitSha"], sha);
-  EXPECT_EQ(r.status["summary"]["models"]["success"], 3);
+  EXPECT_EQ(r.status["summary"]["models"]["success"], 5);
 
   TestDatabase clean("gitbad");
   auto bad = dev_spec(clean, "unused");

@@ -46,7 +46,8 @@ TEST(ProgressTest, CountsFinishedNodesAndNamesTheRunningOne) {
                {{"index", 1}, {"total", 3}, {"node_info", node("model.shop.a", "started")}}));
   feed(t, line("LogStartLine",
                {{"index", 2}, {"total", 3}, {"node_info", node("model.shop.b", "started")}}));
-  EXPECT_EQ(t.progress(), (Progress{0, 3, "model.shop.b"}));
+  // The longest-running node is the one to name.
+  EXPECT_EQ(t.progress(), (Progress{0, 3, "model.shop.a"}));
   feed(t, line("LogModelResult",
                {{"index", 2}, {"total", 3}, {"node_info", node("model.shop.b", "success")}}));
   EXPECT_EQ(t.progress(), (Progress{1, 3, "model.shop.a"}));
