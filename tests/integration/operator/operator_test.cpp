@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -241,7 +242,7 @@ TEST_F(OperatorTest, RunsBecomeJobsAndReportSuccessFailureTimeoutAndRefusal) {
   must_apply(n, project_yaml());
   must_apply(n, run_yaml("ok", "dev", ""));
   must_apply(n, run_yaml("broken", "dev", "  vars: {outcome: fail}\n"));
-  must_apply(n, run_yaml("slow", "dev", "  vars: {outcome: sleep}\n  timeout: 5s\n"));
+  must_apply(n, run_yaml("slow", "dev", "  vars: {outcome: sleep}\n  timeout: 1m\n"));
   must_apply(n, run_yaml("laptop-prod", "prod", ""));
 
   std::optional<Json> job;
@@ -260,10 +261,10 @@ TEST_F(OperatorTest, RunsBecomeJobsAndReportSuccessFailureTimeoutAndRefusal) {
       << run_status("broken").dump();
   EXPECT_NE(run_status("broken").value("message", "").find("exited with code 1"), std::string::npos)
       << run_status("broken").dump();
-  EXPECT_TRUE(eventually([&] { return run_phase_is("slow", "TimedOut"); }, 90s))
+  EXPECT_TRUE(eventually([&] { return run_phase_is("slow", "TimedOut"); }, 150s))
       << run_status("slow").dump();
   EXPECT_EQ(run_status("slow").value("message", ""),
-            "The run exceeded its timeout of 5s and was stopped.");
+            "The run exceeded its timeout of 1m and was stopped.");
   EXPECT_TRUE(eventually([&] { return run_phase_is("laptop-prod", "Failed"); }, 30s));
   EXPECT_NE(run_status("laptop-prod").value("message", "").find("is protected"), std::string::npos);
   EXPECT_FALSE(try_get(*admin, res::kJobs, n, "laptop-prod").has_value());
@@ -277,5 +278,189 @@ TEST_F(OperatorTest, RunsBecomeJobsAndReportSuccessFailureTimeoutAndRefusal) {
   EXPECT_EQ(op->log().find(kSecretValue), std::string::npos);
 }
 
+std::string schedule_yaml(const std::string& name, int minute) {
+  return "apiVersion: kubedbt.io/v1alpha1\nkind: DbtSchedule\nmetadata: {name: " + name +
+         "}\nspec:\n  projectRef: {name: shop}\n  target: dev\n  schedule: \"" +
+         std::to_string(minute) + " 3 * * *\"\n";
+}
+
+// Children of `kind` in `ns` grouped by the uid of their controller owner.
+std::map<std::string, std::vector<std::string>> children_by_owner(kube::Client& c,
+                                                                  const kube::Resource& r,
+                                                                  const std::string& ns) {
+  std::map<std::string, std::vector<std::string>> out;
+  for (const auto& o : c.list(r, ns).items) {
+    for (const auto& ref : o["metadata"].value("ownerReferences", Json::array())) {
+      if (ref.value("controller", false)) {
+        out[ref.value("uid", "")].push_back(o["metadata"].value("name", ""));
+      }
+    }
+  }
+  return out;
+}
+
+TEST_F(OperatorTest, RestartsAtRandomPointsLeaveExactlyOneChildEach) {
+  const auto& n = ns->name();
+  must_apply(n, secret_yaml("warehouse", "password"));
+  must_apply(n, project_yaml());
+  std::mt19937 rng(std::random_device{}());
+  std::map<std::string, int> schedules;  // name -> minute, for those that should exist
+  std::vector<std::string> runs;
+  int kills = 0;
+  for (int i = 0; i < 50; ++i) {
+    std::string name = "s" + std::to_string(rng() % 8);
+    int action = static_cast<int>(rng() % 4);
+    if (action == 3) {
+      std::string run = "r" + std::to_string(i);
+      must_apply(n, run_yaml(run, "dev", ""));
+      runs.push_back(run);
+    } else if (action == 2 && schedules.count(name)) {
+      admin->remove(op::kDbtSchedules, n, name);
+      schedules.erase(name);
+    } else {
+      int minute = static_cast<int>(rng() % 60);
+      must_apply(n, schedule_yaml(name, minute));
+      schedules[name] = minute;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 300));
+    if (i % 4 == 3) {  // 12 kills at random instants of the reconcile stream
+      op->kill_now();
+      ++kills;
+      op->start();
+    }
+  }
+  EXPECT_GE(kills, 10);
+
+  auto converged = [&] {
+    auto cron_jobs = children_by_owner(*admin, res::kCronJobs, n);
+    std::size_t total = 0;
+    for (const auto& [uid, names] : cron_jobs) total += names.size();
+    if (total != schedules.size()) return false;
+    for (const auto& [name, minute] : schedules) {
+      auto s = admin->get(op::kDbtSchedules, n, name);
+      auto owned = cron_jobs[s["metadata"]["uid"].get<std::string>()];
+      if (owned.size() != 1) return false;
+      auto cj = admin->get(res::kCronJobs, n, owned[0]);
+      if (cj["spec"]["schedule"] != std::to_string(minute) + " 3 * * *") return false;
+      if (ready_condition(s).value("status", "") != "True") return false;
+    }
+    auto jobs = children_by_owner(*admin, res::kJobs, n);
+    for (const auto& run : runs) {
+      auto r = admin->get(op::kDbtRuns, n, run);
+      if (jobs[r["metadata"]["uid"].get<std::string>()].size() != 1) return false;
+      if (r.value("status", Json::object()).value("phase", "") != "Succeeded") return false;
+    }
+    return true;
+  };
+  EXPECT_TRUE(eventually(converged, 180s, 1s))
+      << "schedules=" << schedules.size() << " runs=" << runs.size();
+  for (const auto& [uid, names] : children_by_owner(*admin, res::kJobs, n)) {
+    EXPECT_EQ(names.size(), 1u) << "owner " << uid << " has Jobs " << names.size();
+  }
+}
+
+TEST_F(OperatorTest, OnlyTheLeaderReconcilesAndAFollowerTakesOverWithinTwentySeconds) {
+  const auto& n = ns->name();
+  OperatorProcess b(kubeconfig, n, "b");
+  b.start();
+  auto leads = [](OperatorProcess& p) {
+    return p.log().find("became the leader") != std::string::npos;
+  };
+  ASSERT_TRUE(eventually([&] { return leads(*op) || leads(b); }, 30s));
+  OperatorProcess& leader = leads(*op) ? *op : b;
+  OperatorProcess& follower = leads(*op) ? b : *op;
+  must_apply(n, secret_yaml("warehouse", "password"));
+  must_apply(n, project_yaml());
+  ASSERT_TRUE(eventually(
+      [&] { return try_get(*admin, res::kConfigMaps, n, "shop-profiles").has_value(); }, 30s));
+  EXPECT_FALSE(leads(follower));
+  EXPECT_EQ(follower.log().find("applied the profiles ConfigMap"), std::string::npos);
+
+  int port = leader.health_port();
+  ASSERT_GT(port, 0);
+  EXPECT_EQ(http_get(port, "/healthz").substr(0, 3), "200");
+  EXPECT_EQ(http_get(port, "/readyz").substr(0, 3), "200");
+  auto metrics = http_get(port, "/metrics");
+  EXPECT_NE(metrics.find("kubedbt_reconciles_total{kind=\"DbtProject\",result=\"success\"}"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("kubedbt_queue_depth{kind=\"DbtRun\"}"), std::string::npos);
+  EXPECT_NE(metrics.find("kubedbt_leader 1"), std::string::npos);
+
+  leader.kill_now();
+  auto killed = std::chrono::steady_clock::now();
+  ASSERT_TRUE(eventually([&] { return leads(follower); }, 20s)) << "no takeover within 20 s";
+  std::cout << "takeover after "
+            << std::chrono::duration<double>(std::chrono::steady_clock::now() - killed).count()
+            << " s\n";
+  must_apply(n, schedule_yaml("after-failover", 5));
+  EXPECT_TRUE(eventually(
+      [&] { return try_get(*admin, res::kCronJobs, n, "after-failover").has_value(); }, 30s));
+}
+
+TEST_F(OperatorTest, PolicyRefusesProdRunsOutsideTheAllowedGroupAndAdmitsAllowedOnes) {
+  const auto& n = ns->name();
+  const auto& cluster = TestCluster::get();
+  std::string policy = read_source("deploy/policy/protected-targets.yaml");
+  policy.replace(policy.find("namespace: analytics"), 20, "namespace: " + n);
+  auto applied = cluster.kubectl({"apply", "-f", "-"}, policy);
+  ASSERT_EQ(applied.exit_code, 0) << applied.err;
+  must_apply(n, secret_yaml("warehouse", "password"));
+  must_apply(n, project_yaml());
+  must_apply(n,
+             "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: run-creator}\n"
+             "rules: [{apiGroups: [kubedbt.io], resources: [dbtruns], verbs: [get, create]}]\n");
+  must_apply(
+      n,
+      "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: "
+      "run-creators}\n"
+      "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: run-creator}\n"
+      "subjects:\n- {apiGroup: rbac.authorization.k8s.io, kind: Group, name: " +
+          n +
+          "-devs}\n"
+          "- {apiGroup: rbac.authorization.k8s.io, kind: Group, name: dbt-prod-deployers}\n");
+  const std::string laptop = cluster.user_kubeconfig(n + "-laptop", {n + "-devs"});
+  const std::string deployer_name = n + "-deployer";
+  const std::string deployer = cluster.user_kubeconfig(deployer_name, {"dbt-prod-deployers"});
+
+  CommandResult refused;
+  int attempt = 0;
+  ASSERT_TRUE(eventually(
+      [&] {
+        std::string name = "laptop-" + std::to_string(attempt++);
+        refused =
+            cluster.kubectl({"-n", n, "create", "-f", "-"}, run_yaml(name, "prod", ""), laptop);
+        if (refused.exit_code == 0) {  // the policy is not active yet
+          admin->remove(op::kDbtRuns, n, name);
+          return false;
+        }
+        return true;
+      },
+      60s, 1s));
+  EXPECT_NE(refused.err.find("is protected"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find(n + "-laptop"), std::string::npos) << refused.err;
+  auto dev =
+      cluster.kubectl({"-n", n, "create", "-f", "-"}, run_yaml("laptop-dev", "dev", ""), laptop);
+  EXPECT_EQ(dev.exit_code, 0) << "unprotected targets stay open: " << dev.err;
+
+  auto with_annotation = [&](const std::string& name, const std::string& who) {
+    std::string y = run_yaml(name, "prod", "");
+    y.replace(
+        y.find("metadata: {name: " + name + "}"),
+        std::string("metadata: {name: " + name + "}").size(),
+        "metadata: {name: " + name + ", annotations: {kubedbt.io/requested-by: " + who + "}}");
+    return y;
+  };
+  auto forged = cluster.kubectl({"-n", n, "create", "-f", "-"},
+                                with_annotation("forged", "someone-else"), deployer);
+  EXPECT_NE(forged.exit_code, 0);
+  EXPECT_NE(forged.err.find("your own user name"), std::string::npos) << forged.err;
+  auto admitted = cluster.kubectl({"-n", n, "create", "-f", "-"},
+                                  with_annotation("release", deployer_name), deployer);
+  ASSERT_EQ(admitted.exit_code, 0) << admitted.err;
+  EXPECT_TRUE(
+      eventually([&] { return try_get(*admin, res::kJobs, n, "release").has_value(); }, 60s))
+      << run_status("release").dump();
+}
 }  // namespace
 }  // namespace kubedbt::testing
