@@ -1,5 +1,7 @@
 // validate(DbtProject): source, targets, default target, state, notifications, pod knobs.
-#include <regex>
+#include <algorithm>
+#include <array>
+#include <cctype>
 
 #include "api/validation.h"
 #include "api/validation_rules.h"
@@ -9,6 +11,35 @@ namespace kubedbt::api {
 using rules::add;
 
 namespace {
+
+bool has_no_space(std::string_view s) {
+  return std::none_of(s.begin(), s.end(),
+                      [](char c) { return c == ' ' || c == '\t' || c == '\n'; });
+}
+
+// https://, http://, ssh://, git:// or file:// followed by a location, or scp-like
+// user@host:path.
+bool is_git_url(std::string_view url) {
+  if (url.empty() || url.size() > 2048 || !has_no_space(url)) return false;
+  for (std::string_view scheme : {"https://", "http://", "ssh://", "git://", "file://"}) {
+    if (url.starts_with(scheme)) return url.size() > scheme.size();
+  }
+  auto at = url.find('@');
+  auto colon = url.find(':');
+  if (at == std::string_view::npos || colon == std::string_view::npos || at == 0 ||
+      colon < at + 2 || colon + 1 == url.size()) {
+    return false;
+  }
+  auto user = url.substr(0, at), host = url.substr(at + 1, colon - at - 1);
+  auto user_char = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+  };
+  auto host_char = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-';
+  };
+  return std::all_of(user.begin(), user.end(), user_char) &&
+         std::all_of(host.begin(), host.end(), host_char);
+}
 
 std::string target_list(const DbtProjectSpec& spec) {
   std::string out;
@@ -24,9 +55,7 @@ void check_source(FieldErrors& errors, const ProjectSource& source) {
   }
   if (source.git) {
     const GitSource& git = *source.git;
-    static const std::regex url_re(
-        "((https?|ssh|git|file)://[^\\s]+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\\s]+)");
-    if (git.url.size() > 2048 || !std::regex_match(git.url, url_re)) {
+    if (!is_git_url(git.url)) {
       add(errors, "spec.source.git.url",
           "\"" + git.url + "\" must be an https://, ssh://, git@host:path or file:// URL");
     }

@@ -2,7 +2,6 @@
 #include "api/validation_rules.h"
 
 #include <algorithm>
-#include <regex>
 
 #include "api/duration.h"
 
@@ -21,42 +20,59 @@ namespace rules {
 
 namespace {
 
-bool full_match(std::string_view s, const std::regex& re) {
-  return std::regex_match(s.begin(), s.end(), re);
-}
-
 std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+bool is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_alnum(char c) { return is_alpha(c) || (c >= '0' && c <= '9'); }
+bool is_word(char c) { return is_alnum(c) || c == '_'; }
+
+// One RFC 1123 label: [a-z0-9]([-a-z0-9]*[a-z0-9])?, at most 63 characters.
+bool is_dns_label(std::string_view s) {
+  if (s.empty() || s.size() > 63 || !is_lower_alnum(s.front()) || !is_lower_alnum(s.back())) {
+    return false;
+  }
+  return std::all_of(s.begin(), s.end(), [](char c) { return is_lower_alnum(c) || c == '-'; });
+}
 
 }  // namespace
 
 bool is_dns_subdomain(std::string_view s) {
-  static const std::regex re("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
-  return !s.empty() && s.size() <= 253 && full_match(s, re);
+  if (s.empty() || s.size() > 253) return false;
+  std::size_t start = 0;
+  while (true) {
+    std::size_t dot = s.find('.', start);
+    if (!is_dns_label(s.substr(start, dot == std::string_view::npos ? dot : dot - start))) {
+      return false;
+    }
+    if (dot == std::string_view::npos) return true;
+    start = dot + 1;
+  }
 }
 
 bool is_target_name(std::string_view s) {
-  static const std::regex re("[A-Za-z0-9][A-Za-z0-9_-]*");
-  return !s.empty() && s.size() <= 63 && full_match(s, re);
+  return !s.empty() && s.size() <= 63 && is_alnum(s.front()) &&
+         std::all_of(s.begin(), s.end(), [](char c) { return is_word(c) || c == '-'; });
 }
 
-bool is_identifier(std::string_view s) {
-  static const std::regex re("[A-Za-z_][A-Za-z0-9_]*");
-  return !s.empty() && s.size() <= 63 && full_match(s, re);
-}
+bool is_identifier(std::string_view s) { return s.size() <= 63 && is_env_name(s); }
 
 bool is_secret_key(std::string_view s) {
-  static const std::regex re("[-._a-zA-Z0-9]+");
-  return !s.empty() && s.size() <= 253 && full_match(s, re);
+  return !s.empty() && s.size() <= 253 && std::all_of(s.begin(), s.end(), [](char c) {
+    return is_alnum(c) || c == '-' || c == '.' || c == '_';
+  });
 }
 
 bool is_env_name(std::string_view s) {
-  static const std::regex re("[A-Za-z_][A-Za-z0-9_]*");
-  return !s.empty() && s.size() <= 253 && full_match(s, re);
+  return !s.empty() && s.size() <= 253 && (is_alpha(s.front()) || s.front() == '_') &&
+         std::all_of(s.begin(), s.end(), is_word);
 }
 
 bool looks_like_time_zone(std::string_view s) {
-  static const std::regex re("[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*");
-  return !s.empty() && s.size() <= 64 && full_match(s, re);
+  if (s.empty() || s.size() > 64 || !is_alpha(s.front()) || s.back() == '/') return false;
+  if (s.find("//") != std::string_view::npos) return false;
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return is_word(c) || c == '+' || c == '-' || c == '/'; });
 }
 
 void add(FieldErrors& errors, const std::string& field, const std::string& problem) {

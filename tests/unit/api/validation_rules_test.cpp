@@ -1,0 +1,48 @@
+// Tests of the shared name and shape checks behind validate().
+#include "api/validation_rules.h"
+
+#include <gtest/gtest.h>
+
+namespace kubedbt::api::rules {
+namespace {
+
+TEST(ValidationRulesTest, DnsSubdomain) {
+  for (const char* ok : {"a", "shop", "shop-warehouse", "a.b-c.d", "0abc"})
+    EXPECT_TRUE(is_dns_subdomain(ok)) << ok;
+  for (const char* bad : {"", "Shop", "-a", "a-", "a..b", ".a", "a.", "a_b", "a b"}) {
+    EXPECT_FALSE(is_dns_subdomain(bad)) << bad;
+  }
+  EXPECT_TRUE(is_dns_subdomain(std::string(63, 'a')));
+  EXPECT_FALSE(is_dns_subdomain(std::string(64, 'a')));
+}
+
+TEST(ValidationRulesTest, TargetNamesIdentifiersAndKeys) {
+  EXPECT_TRUE(is_target_name("prod"));
+  EXPECT_TRUE(is_target_name("ci_pr-42"));
+  EXPECT_FALSE(is_target_name("-prod"));
+  EXPECT_FALSE(is_target_name("prod env"));
+  EXPECT_FALSE(is_target_name(std::string(64, 'a')));
+  EXPECT_TRUE(is_identifier("_analytics_2"));
+  EXPECT_FALSE(is_identifier("2analytics"));
+  EXPECT_FALSE(is_identifier("ana-lytics"));
+  EXPECT_FALSE(is_identifier(std::string(64, 'a')));
+  EXPECT_TRUE(is_secret_key("tls.crt"));
+  EXPECT_TRUE(is_secret_key("ssh-privatekey"));
+  EXPECT_FALSE(is_secret_key("a/b"));
+  EXPECT_TRUE(is_env_name("DBT_PASSWORD"));
+  EXPECT_FALSE(is_env_name("DBT-PASSWORD"));
+}
+
+TEST(ValidationRulesTest, TimeZoneShape) {
+  for (const char* ok :
+       {"UTC", "Europe/Berlin", "America/Argentina/Buenos_Aires", "Etc/GMT+1", "Etc/GMT-14"}) {
+    EXPECT_TRUE(looks_like_time_zone(ok)) << ok;
+  }
+  for (const char* bad :
+       {"", "/Europe", "Europe/", "Europe//Berlin", "+02:00", "GMT +1", "1Zone"}) {
+    EXPECT_FALSE(looks_like_time_zone(bad)) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace kubedbt::api::rules
