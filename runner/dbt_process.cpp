@@ -11,6 +11,8 @@ Environment dbt_environment(const Environment& base, const Workspace& ws) {
   env["DBT_LOG_PATH"] = ws.log_path.string();
   env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "False";
   env["DBT_USE_COLORS"] = "False";
+  // A pipe makes Python buffer stdout in blocks; events must arrive as they happen.
+  env["PYTHONUNBUFFERED"] = "1";
   env.erase("DBT_PROFILES_DIR");
   env.erase("DBT_PROJECT_DIR");
   return env;

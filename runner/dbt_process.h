@@ -40,7 +40,7 @@ struct DbtProcessResult {
 DbtProcessResult run_dbt(const DbtProcessOptions& options);
 
 // The runner's environment plus what dbt needs here: target and log paths inside the workspace,
-// no anonymous usage statistics, no colours.
+// no anonymous usage statistics, no colours, unbuffered output (live progress).
 Environment dbt_environment(const Environment& base, const Workspace& ws);
 
 }  // namespace kubedbt::runner
