@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "kube/config.h"
 #include "operator/controller.h"
+#include "operator/counting_client.h"
 #include "operator/http_endpoint.h"
 #include "operator/leader_election.h"
 
@@ -71,7 +72,8 @@ int main(int argc, char** argv) {
   app.add_option("--lease-namespace", lease_namespace,
                  "namespace of the leader Lease (default: the kubeconfig's namespace)");
   app.add_option("--identity", identity, "this process's name in the Lease");
-  app.add_option("--log-level", log_level, "debug, info, warn or error");
+  app.add_option("--log-level", log_level, "debug, info, warn or error")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   CLI11_PARSE(app, argc, argv);
   config.runner_command = split_list(runner_command);
 
@@ -87,7 +89,7 @@ int main(int argc, char** argv) {
     auto kube_config = kube::load_config(
         kubeconfig.empty() ? std::nullopt : std::optional<std::string>(kubeconfig));
     if (lease_namespace.empty()) lease_namespace = kube_config.default_namespace;
-    auto client = kube::make_client(kube_config);
+    auto client = std::make_unique<op::CountingClient>(kube::make_client(kube_config));
     op::SystemClock clock;
     op::Metrics metrics;
     op::ControllerOptions options;
@@ -109,7 +111,7 @@ int main(int argc, char** argv) {
                                        : op::HttpResponse{503, "text/plain", "caches not synced\n"};
           }},
          {"/metrics", [&] {
-            std::string text = metrics.render();
+            std::string text = metrics.render() + client->render();
             text +=
                 "# HELP kubedbt_leader Whether this process is the leader.\n"
                 "# TYPE kubedbt_leader gauge\nkubedbt_leader " +

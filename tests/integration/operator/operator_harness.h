@@ -36,6 +36,7 @@ class OperatorProcess {
   void kill_now();  // SIGKILL and reap
   bool running();
   const std::string& log_path() const { return log_path_; }
+  pid_t pid() const { return pid_; }
   std::string log() const;
   // The port of /healthz etc., read from the "operator starting" log line (0 until logged).
   int health_port() const;
