@@ -92,6 +92,7 @@ void measure(kube::Client& admin, testing::OperatorProcess& op, const std::strin
   std::printf("  API requests by the operator: %.0f (%.2f per schedule)\n", requests, requests / n);
   std::printf("  operator peak RSS at %d schedules: %.1f MiB\n", to,
               peak_rss_kib(op.pid()) / 1024.0);
+  std::fflush(stdout);
 }
 
 }  // namespace
@@ -122,19 +123,29 @@ int main(int argc, char** argv) {
   }
   measure(*admin, op, ns.name(), 0, first);
 
+  const std::vector<std::string> write_verbs = {"create", "update", "patch", "apply", "delete"};
   auto writes = [&] {
     auto m = testing::http_get(op.health_port(), "/metrics");
-    double total = 0;
-    for (const char* verb : {"create", "update", "patch", "apply", "delete"}) {
-      total += metric_sum(m, std::string("kubedbt_api_requests_total{verb=\"") + verb + "\"}");
+    std::map<std::string, double> by_verb;
+    for (const auto& verb : write_verbs) {
+      by_verb[verb] = metric_sum(m, "kubedbt_api_requests_total{verb=\"" + verb + "\"}");
     }
-    return total;
+    return by_verb;
   };
-  double w0 = writes();
+  // The wave's last status writes and events may still be queued: wait for quiet first.
   std::this_thread::sleep_for(std::chrono::seconds(rest_seconds));
-  double w1 = writes();
-  std::printf("at rest with %d schedules: %.0f writes in %d s (%.1f per minute)\n", first, w1 - w0,
-              rest_seconds, (w1 - w0) * 60.0 / rest_seconds);
+  auto w0 = writes();
+  std::this_thread::sleep_for(std::chrono::seconds(rest_seconds));
+  auto w1 = writes();
+  double total = 0;
+  std::string detail;
+  for (const auto& verb : write_verbs) {
+    total += w1[verb] - w0[verb];
+    detail += " " + verb + "=" + std::to_string(static_cast<long>(w1[verb] - w0[verb]));
+  }
+  std::printf("at rest with %d schedules: %.0f writes in %d s (%.1f per minute;%s)\n", first, total,
+              rest_seconds, total * 60.0 / rest_seconds, detail.c_str());
+  std::fflush(stdout);
 
   if (second > first) measure(*admin, op, ns.name(), first, second);
   op.stop();

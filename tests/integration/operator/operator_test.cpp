@@ -6,6 +6,7 @@
 #include <fstream>
 #include <map>
 #include <random>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -234,6 +235,20 @@ TEST_F(OperatorTest, MissingSecretIsReportedAndClearsWhenItAppears) {
       30s));
   EXPECT_EQ(admin->get(op::kDbtProjects, n, "shop")["metadata"]["generation"], generation)
       << "the resource itself was not touched";
+
+  // Each readiness change is an Event on the project.
+  auto events = admin->list(res::kEvents, n).items;
+  std::set<std::string> reasons;
+  for (const auto& e : events) {
+    if (e["involvedObject"].value("name", "") == "shop") reasons.insert(e.value("reason", ""));
+  }
+  EXPECT_TRUE(reasons.count("SecretNotFound") && reasons.count("SecretKeyNotFound") &&
+              reasons.count("ProfilesRendered"))
+      << events.size() << " events";
+
+  // SIGTERM: a clean exit that hands the lease over.
+  EXPECT_EQ(op->stop(), 0);
+  EXPECT_NE(op->log().find("released the leader lease"), std::string::npos);
 }
 
 TEST_F(OperatorTest, RunsBecomeJobsAndReportSuccessFailureTimeoutAndRefusal) {
