@@ -2,6 +2,9 @@
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 JOBS ?= 2
+# ccache hits across checkouts in different folders (CI builds a fresh clone).
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 
 .PHONY: test deps build test-asan demo clean
 
@@ -17,7 +20,7 @@ build: deps
 
 # Unit suites under AddressSanitizer + UndefinedBehaviorSanitizer.
 test-asan: deps
-	cmake -S . -B $(ASAN_BUILD) -G Ninja -DKUBEDBT_SANITIZE=ON -DKUBEDBT_INTEGRATION_TESTS=OFF -DKUBEDBT_BENCHMARKS=OFF
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DKUBEDBT_SANITIZE=ON -DKUBEDBT_INTEGRATION_TESTS=OFF -DKUBEDBT_BENCHMARKS=OFF
 	ninja -C $(ASAN_BUILD) -j $(JOBS)
 	ctest --test-dir $(ASAN_BUILD) -L unit --output-on-failure -j $(JOBS)
 
