@@ -47,9 +47,9 @@ class TestDatabase {
 // Runs SQL on the server's maintenance database (postgres).
 void execute_on_server(const std::string& sql);
 
-std::filesystem::path source_dir();    // $KUBEDBT_SOURCE_DIR
-std::filesystem::path binary_dir();    // $KUBEDBT_BINARY_DIR
+std::filesystem::path source_dir();      // $KUBEDBT_SOURCE_DIR
+std::filesystem::path binary_dir();      // $KUBEDBT_BINARY_DIR
 std::filesystem::path dbt_executable();  // $KUBEDBT_CACHE/venv/bin/dbt
-std::filesystem::path shop_project();  // examples/shop in the source tree
+std::filesystem::path shop_project();    // examples/shop in the source tree
 
 }  // namespace kubedbt::testing
