@@ -477,5 +477,28 @@ TEST_F(OperatorTest, PolicyRefusesProdRunsOutsideTheAllowedGroupAndAdmitsAllowed
       eventually([&] { return try_get(*admin, res::kJobs, n, "release").has_value(); }, 60s))
       << run_status("release").dump();
 }
+
+TEST_F(OperatorTest, FinishedUserRunsBeyondTheHistoryArePruned) {
+  const auto& n = ns->name();
+  op->stop();
+  op = std::make_unique<OperatorProcess>(kubeconfig, n, "pruner",
+                                         std::vector<std::string>{"--run-history", "2"});
+  op->start();
+  must_apply(n, secret_yaml("warehouse", "password"));
+  must_apply(n, project_yaml());
+  for (int i = 0; i < 4; ++i) {
+    std::string name = "nightly-check-" + std::to_string(i);
+    must_apply(n, run_yaml(name, "dev", ""));
+    ASSERT_TRUE(eventually(
+        [&] { return !try_get(*admin, op::kDbtRuns, n, name) || run_phase_is(name, "Succeeded"); },
+        90s));
+  }
+  EXPECT_TRUE(eventually([&] { return admin->list(op::kDbtRuns, n).items.size() == 2; }, 60s))
+      << admin->list(op::kDbtRuns, n).items.size() << " runs left";
+  EXPECT_TRUE(try_get(*admin, op::kDbtRuns, n, "nightly-check-3").has_value())
+      << "the newest run is kept";
+  EXPECT_FALSE(try_get(*admin, op::kDbtRuns, n, "nightly-check-0").has_value())
+      << "the oldest run is pruned";
+}
 }  // namespace
 }  // namespace kubedbt::testing
