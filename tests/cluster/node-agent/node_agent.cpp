@@ -130,7 +130,9 @@ void NodeAgent::reap(TimePoint now) {
       ++it;
       continue;
     }
-    it->second->remove_files();
+    // A pod that vanished from the cache only for a moment has a live worker again: its files
+    // are that worker's now.
+    if (workers_.count(it->first) == 0) it->second->remove_files();
     it = orphans_.erase(it);
   }
 }

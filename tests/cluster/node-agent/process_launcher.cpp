@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 
@@ -40,6 +41,21 @@ struct ChildFailure {
   int error;
   int index;  // which mount, for the mount stages
 };
+
+// Writes "/proc/self/fd/<fd>" into `out` without allocating (it runs between fork and exec).
+void format_fd_path(int fd, std::array<char, 32>& out) {
+  static constexpr char kPrefix[] = "/proc/self/fd/";
+  std::size_t n = 0;
+  for (; kPrefix[n] != '\0'; ++n) out[n] = kPrefix[n];
+  char digits[12];
+  std::size_t count = 0;
+  do {
+    digits[count++] = static_cast<char>('0' + fd % 10);
+    fd /= 10;
+  } while (fd > 0);
+  while (count > 0) out[n++] = digits[--count];
+  out[n] = '\0';
+}
 
 [[noreturn]] void fail(int fd, Stage stage, int index = -1) {
   ChildFailure failure{stage, errno, index};
@@ -148,6 +164,7 @@ pid_t launch_process(const LaunchSpec& spec) {
   envp.push_back(nullptr);
   std::vector<std::string> targets;  // writable copies for make_dirs
   for (const auto& mount : spec.mounts) targets.push_back(mount.target);
+  std::vector<std::array<char, 32>> source_paths(spec.mounts.size());
   std::string working_dir = spec.working_dir.empty() ? "/" : spec.working_dir;
   std::vector<gid_t> groups(spec.supplemental_groups.begin(), spec.supplemental_groups.end());
 
@@ -186,12 +203,19 @@ pid_t launch_process(const LaunchSpec& spec) {
     if (mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
       fail(report, Stage::MakePrivate);
     }
+    // Every source is opened before the first mount: a volume mounted over a folder (an emptyDir
+    // on /tmp, say) must not hide the source of a later mount that lives under that folder.
+    for (std::size_t i = 0; i < spec.mounts.size(); ++i) {
+      const int fd = open(spec.mounts[i].source.c_str(), O_PATH | O_CLOEXEC);
+      if (fd < 0) fail(report, Stage::BindMount, static_cast<int>(i));
+      format_fd_path(fd, source_paths[i]);
+    }
     for (std::size_t i = 0; i < spec.mounts.size(); ++i) {
       const BindMount& bind = spec.mounts[i];
       char* target = targets[i].data();
       int created = bind.is_file ? make_file(target) : make_dirs(target);
       if (created != 0) fail(report, Stage::CreateTarget, static_cast<int>(i));
-      if (mount(bind.source.c_str(), target, nullptr, MS_BIND | MS_REC, nullptr) != 0) {
+      if (mount(source_paths[i].data(), target, nullptr, MS_BIND | MS_REC, nullptr) != 0) {
         fail(report, Stage::BindMount, static_cast<int>(i));
       }
       if (bind.read_only &&

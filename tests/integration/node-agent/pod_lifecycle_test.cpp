@@ -48,6 +48,30 @@ TEST_F(NodeAgentPodLifecycle, TerminationMessageComesFromTheFile) {
   EXPECT_TRUE(done["status"].contains("startTime"));
 }
 
+// An emptyDir mounted over the folder that holds the agent's own state (as an emptyDir on /tmp
+// covers a state folder under /tmp) must not hide the sources of the pod's later mounts.
+TEST_F(NodeAgentPodLifecycle, VolumeOverTheAgentsStateFolderHidesNoLaterMount) {
+  client->create(resources::kConfigMaps, ns.name(),
+                 {{"apiVersion", "v1"},
+                  {"kind", "ConfigMap"},
+                  {"metadata", {{"name", "settings"}}},
+                  {"data", {{"greeting", "hello"}}}});
+  kube::Json pod = testing::shell_pod(
+      "covered", "cat /etc/settings/greeting > /dev/termination-log && ls " +
+                     TestCluster::get().dir() + " | wc -l >> /dev/termination-log");
+  pod["spec"]["volumes"] = {{{"name", "scratch"}, {"emptyDir", kube::Json::object()}},
+                            {{"name", "settings"}, {"configMap", {{"name", "settings"}}}}};
+  pod["spec"]["containers"][0]["volumeMounts"] = {
+      {{"name", "scratch"}, {"mountPath", TestCluster::get().dir()}},
+      {{"name", "settings"}, {"mountPath", "/etc/settings"}}};
+  client->create(resources::kPods, ns.name(), pod);
+  const kube::Json done = testing::wait_for_phase(*client, ns.name(), "covered", "Succeeded");
+  const kube::Json terminated = testing::terminated_state(done);
+  ASSERT_FALSE(terminated.is_null()) << done["status"].dump();
+  // The ConfigMap and the termination log were mounted; the emptyDir shows an empty folder.
+  EXPECT_EQ(terminated["message"], "hello0\n");
+}
+
 TEST_F(NodeAgentPodLifecycle, FallbackToLogsOnErrorReportsTheLogTail) {
   kube::Json pod =
       testing::shell_pod("fallback", "echo starting; echo 'relation does not exist' >&2; exit 7");
