@@ -316,13 +316,20 @@ std::map<std::string, std::vector<std::string>> children_by_owner(kube::Client& 
 
 TEST_F(OperatorTest, RestartsAtRandomPointsLeaveExactlyOneChildEach) {
   const auto& n = ns->name();
+  // Up to one run per change is created; a history that keeps them all means none is pruned (the
+  // default of 20 pruned the oldest when 21 runs were drawn), so every run must stay and succeed.
+  constexpr int kChanges = 50;
+  op->stop();
+  op = std::make_unique<OperatorProcess>(
+      kubeconfig, n, "a", std::vector<std::string>{"--run-history", std::to_string(kChanges)});
+  op->start();
   must_apply(n, secret_yaml("warehouse", "password"));
   must_apply(n, project_yaml());
   std::mt19937 rng(std::random_device{}());
   std::map<std::string, int> schedules;  // name -> minute, for those that should exist
   std::vector<std::string> runs;
   int kills = 0;
-  for (int i = 0; i < 50; ++i) {
+  for (int i = 0; i < kChanges; ++i) {
     std::string name = "s" + std::to_string(rng() % 8);
     int action = static_cast<int>(rng() % 4);
     if (action == 3) {
@@ -352,23 +359,30 @@ TEST_F(OperatorTest, RestartsAtRandomPointsLeaveExactlyOneChildEach) {
     for (const auto& [uid, names] : cron_jobs) total += names.size();
     if (total != schedules.size()) return false;
     for (const auto& [name, minute] : schedules) {
-      auto s = admin->get(op::kDbtSchedules, n, name);
-      auto owned = cron_jobs[s["metadata"]["uid"].get<std::string>()];
+      auto s = try_get(*admin, op::kDbtSchedules, n, name);
+      if (!s) return false;
+      auto owned = cron_jobs[(*s)["metadata"]["uid"].get<std::string>()];
       if (owned.size() != 1) return false;
-      auto cj = admin->get(res::kCronJobs, n, owned[0]);
-      if (cj["spec"]["schedule"] != std::to_string(minute) + " 3 * * *") return false;
-      if (ready_condition(s).value("status", "") != "True") return false;
+      auto cj = try_get(*admin, res::kCronJobs, n, owned[0]);
+      if (!cj || (*cj)["spec"]["schedule"] != std::to_string(minute) + " 3 * * *") return false;
+      if (ready_condition(*s).value("status", "") != "True") return false;
     }
     auto jobs = children_by_owner(*admin, res::kJobs, n);
     for (const auto& run : runs) {
-      auto r = admin->get(op::kDbtRuns, n, run);
-      if (jobs[r["metadata"]["uid"].get<std::string>()].size() != 1) return false;
-      if (r.value("status", Json::object()).value("phase", "") != "Succeeded") return false;
+      auto r = try_get(*admin, op::kDbtRuns, n, run);
+      if (!r) return false;  // reported below: a run the test created is gone
+      if (jobs[(*r)["metadata"]["uid"].get<std::string>()].size() != 1) return false;
+      if (r->value("status", Json::object()).value("phase", "") != "Succeeded") return false;
     }
     return true;
   };
   EXPECT_TRUE(eventually(converged, 180s, 1s))
       << "schedules=" << schedules.size() << " runs=" << runs.size();
+  for (const auto& run : runs) {
+    EXPECT_TRUE(try_get(*admin, op::kDbtRuns, n, run).has_value())
+        << "DbtRun " << run << " was deleted (" << runs.size() << " runs created, history "
+        << kChanges << ")";
+  }
   for (const auto& [uid, names] : children_by_owner(*admin, res::kJobs, n)) {
     EXPECT_EQ(names.size(), 1u) << "owner " << uid << " has Jobs " << names.size();
   }

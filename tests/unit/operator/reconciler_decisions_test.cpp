@@ -199,6 +199,24 @@ TEST(Pruning, DeletesOldestFinishedUserRunsBeyondTheLimit) {
   EXPECT_TRUE(runs_to_prune(runs, 4).empty());
 }
 
+TEST(Pruning, KeepsExactlyTheLimitAndPrunesOnlyTheOldestOneBeyondIt) {
+  std::vector<api::DbtRun> runs;
+  for (int i = 0; i < 20; ++i) {
+    auto r = testing::sample_run();
+    r.metadata.name = "r" + std::to_string(i);
+    r.status.phase = api::RunPhase::Succeeded;
+    r.status.completion_time = kNow + std::chrono::seconds(i);
+    runs.push_back(r);
+  }
+  EXPECT_TRUE(runs_to_prune(runs, 20).empty()) << "20 finished runs fit a history of 20";
+  auto newest = testing::sample_run();
+  newest.metadata.name = "r20";
+  newest.status.phase = api::RunPhase::Failed;
+  newest.status.completion_time = kNow + std::chrono::seconds(20);
+  runs.push_back(newest);
+  EXPECT_EQ(runs_to_prune(runs, 20), (std::vector<std::string>{"r0"}));
+}
+
 TEST(ProtectedTarget, UserRunWithoutThePolicyMarkIsRefusedWithAReason) {
   auto run = testing::sample_run();
   run.spec.target = "prod";
