@@ -22,7 +22,8 @@ build: deps
 test-asan: deps
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DKUBEDBT_SANITIZE=ON -DKUBEDBT_INTEGRATION_TESTS=OFF -DKUBEDBT_BENCHMARKS=OFF
 	ninja -C $(ASAN_BUILD) -j $(JOBS)
-	ctest --test-dir $(ASAN_BUILD) -L unit --output-on-failure -j $(JOBS)
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizers/lsan.supp UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --test-dir $(ASAN_BUILD) -L unit --output-on-failure -j $(JOBS)
 
 demo:
 	@echo "make demo is not there yet: the end-to-end demo comes with the ship-it issue (#7)." >&2
