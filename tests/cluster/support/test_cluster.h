@@ -28,10 +28,12 @@ class TestCluster {
   const std::string& dir() const { return dir_; }
   kube::Config admin_config() const;
   std::unique_ptr<kube::Client> admin_client() const;
-  // A client-certificate user with these groups (cluster.sh mint-user), no RBAC bindings of its own.
+  // A client-certificate user with these groups (cluster.sh mint-user), no RBAC bindings of its
+  // own.
   kube::Config user_config(const std::string& user, const std::vector<std::string>& groups) const;
   // Path of that user's kubeconfig, for kubectl --kubeconfig.
-  std::string user_kubeconfig(const std::string& user, const std::vector<std::string>& groups) const;
+  std::string user_kubeconfig(const std::string& user,
+                              const std::vector<std::string>& groups) const;
 
   // Stops kube-apiserver and starts it again on the same port; returns when it is ready.
   void restart_apiserver() const;
