@@ -1,4 +1,4 @@
-// Strict base64 decoding of the kubeconfig's *-data fields.
+// Strict base64 decoding: kubeconfig *-data fields, Secret data, ConfigMap binaryData.
 #pragma once
 
 #include <string>

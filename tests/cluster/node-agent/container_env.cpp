@@ -3,7 +3,7 @@
 
 #include <stdexcept>
 
-#include "tests/cluster/node-agent/base64.h"
+#include "kube/base64.h"
 
 namespace kubedbt::node_agent {
 namespace {
@@ -13,12 +13,12 @@ std::optional<std::string> object_key(const Json& object, const std::string& key
   if (is_secret) {
     const Json data = object.value("data", Json::object());
     if (!data.contains(key)) return std::nullopt;
-    return base64_decode(data[key].get<std::string>());
+    return kube::base64_decode(data[key].get<std::string>());
   }
   const Json data = object.value("data", Json::object());
   if (data.contains(key)) return data[key].get<std::string>();
   const Json binary = object.value("binaryData", Json::object());
-  if (binary.contains(key)) return base64_decode(binary[key].get<std::string>());
+  if (binary.contains(key)) return kube::base64_decode(binary[key].get<std::string>());
   return std::nullopt;
 }
 
@@ -65,7 +65,7 @@ void append_env_from(const Json& source, const std::string& ns, ObjectSource& ob
     for (const auto& [key, encoded] : entries.items()) {
       if (key.find('=') != std::string::npos) continue;  // not a valid variable name
       const bool decode = is_secret || std::string(field) == "binaryData";
-      env.emplace_back(prefix + key, decode ? base64_decode(encoded.get<std::string>())
+      env.emplace_back(prefix + key, decode ? kube::base64_decode(encoded.get<std::string>())
                                             : encoded.get<std::string>());
     }
   }

@@ -3,7 +3,7 @@
 
 #include <map>
 
-#include "tests/cluster/node-agent/base64.h"
+#include "kube/base64.h"
 
 namespace kubedbt::node_agent {
 namespace {
@@ -40,12 +40,13 @@ void render_key_files(const Json& source, bool is_secret, const std::string& ns,
   std::map<std::string, std::string> values;
   const Json data = object->value("data", Json::object());
   for (const auto& [key, value] : data.items()) {
-    values[key] = is_secret ? base64_decode(value.get<std::string>()) : value.get<std::string>();
+    values[key] =
+        is_secret ? kube::base64_decode(value.get<std::string>()) : value.get<std::string>();
   }
   if (!is_secret) {
     const Json binary = object->value("binaryData", Json::object());
     for (const auto& [key, value] : binary.items()) {
-      values[key] = base64_decode(value.get<std::string>());
+      values[key] = kube::base64_decode(value.get<std::string>());
     }
   }
   if (!source.contains("items")) {
