@@ -116,5 +116,45 @@ TEST_F(GitSourceTest, TheRunnerBuildsFromGitAndABadRefFailsTheRun) {
   EXPECT_FALSE(clean.schema_exists("analytics"));
 }
 
+// A project that declares a package (a local one, next to it in the repository) gets `dbt deps`
+// before its commands, and its models can use the package's macros.
+TEST(GitSourceWithPackagesTest, DeclaredPackagesAreInstalledBeforeTheBuild) {
+  TempDir dir;
+  auto work = dir.path() / "work";
+  auto project = work / "analytics" / "shop";
+  copy_shop_project(project);
+  auto package = work / "analytics" / "shop_macros";
+  std::filesystem::create_directories(package / "macros");
+  write_file(package / "dbt_project.yml",
+             "name: shop_macros\nversion: \"1.0.0\"\nconfig-version: 2\nmacro-paths: [macros]\n");
+  write_file(
+      package / "macros" / "order_share.sql",
+      "{% macro order_share(part, whole) %}round(100.0 * {{ part }} / nullif({{ whole }}, 0), "
+      "2){% endmacro %}\n");
+  write_file(project / "packages.yml", "packages:\n  - local: ../shop_macros\n");
+  write_file(project / "models" / "marts" / "completed_order_share.sql",
+             "-- Share of orders that completed, in percent (uses the shop_macros package).\n"
+             "select {{ shop_macros.order_share(\"count(*) filter (where status = 'completed')\", "
+             "'count(*)') }} as completed_percent from {{ ref('fct_orders') }}\n");
+  git({"init", "--quiet", "."}, work);
+  git({"add", "."}, work);
+  git({"commit", "--quiet", "-m", "shop project with a package"}, work);
+  auto bare = dir.path() / "shop.git";
+  git({"clone", "--quiet", "--bare", work.string(), bare.string()}, dir.path());
+
+  TestDatabase db("gitdeps");
+  db.load_shop_raw_data();
+  auto spec = dev_spec(db, "unused");
+  spec["source"] = {
+      {"git", {{"url", "file://" + bare.string()}, {"ref", "main"}, {"path", "analytics/shop"}}}};
+  auto r = run_runner(spec, dir.path() / "run");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.status["phase"], "Succeeded") << r.status.dump();
+  EXPECT_EQ(r.status["summary"]["models"]["success"], 6);
+  const auto share = std::stod(db.value("select completed_percent from analytics.completed_order_share"));
+  EXPECT_GT(share, 0.0);
+  EXPECT_LT(share, 100.0);
+}
+
 }  // namespace
 }  // namespace kubedbt::testing
