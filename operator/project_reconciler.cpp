@@ -128,14 +128,9 @@ ReconcileResult reconcile_project(const ReconcileContext& ctx, const std::string
                                   const std::string& name) {
   auto object = ctx.cache.get(kDbtProjects, ns, name);
   if (!object) return {};
-  api::DbtProject project;
-  try {
-    project = api::dbt_project_from_json(*object);
-  } catch (const api::DecodeError& e) {
-    log::error("cannot decode DbtProject",
-               {{"namespace", ns}, {"name", name}, {"error", e.what()}});
-    return {};
-  }
+  auto decoded = decode_or_log(api::dbt_project_from_json, *object, "DbtProject", ns, name);
+  if (!decoded) return {};
+  api::DbtProject& project = *decoded;
   SecretChecker checker = [&](const std::string& secret, const std::string& key) {
     if (!ctx.cache.get(kube::resources::kSecrets, ns, secret)) return SecretCheck::SecretNotFound;
     if (key.empty()) return SecretCheck::Present;

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <optional>
 
+#include "api/json_codec.h"
+#include "common/log.h"
 #include "kube/client.h"
 #include "operator/clock.h"
 #include "operator/event_recorder.h"
@@ -27,5 +29,20 @@ struct ReconcileResult {
 
 // A stale view (AlreadyExists, Conflict) is retried this soon, not reported as an error.
 inline constexpr std::chrono::milliseconds kStaleViewRetry{1000};
+
+// Decodes a cached object with `decode`; an object the API types cannot read is logged (kind,
+// namespace/name, why) and yields nothing, so the reconciler drops the key instead of failing it.
+template <typename Decode>
+auto decode_or_log(Decode decode, const kube::Json& object, std::string_view kind,
+                   const std::string& ns, const std::string& name)
+    -> std::optional<decltype(decode(object))> {
+  try {
+    return decode(object);
+  } catch (const api::DecodeError& e) {
+    log::error("cannot decode " + std::string(kind),
+               {{"namespace", ns}, {"name", name}, {"error", e.what()}});
+    return std::nullopt;
+  }
+}
 
 }  // namespace kubedbt::op

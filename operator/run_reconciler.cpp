@@ -241,13 +241,9 @@ ReconcileResult reconcile_run(const ReconcileContext& ctx, const std::string& ns
     }
     return {kStaleViewRetry};
   }
-  api::DbtRun run;
-  try {
-    run = api::dbt_run_from_json(*object);
-  } catch (const api::DecodeError& e) {
-    log::error("cannot decode DbtRun", {{"namespace", ns}, {"name", name}, {"error", e.what()}});
-    return {};
-  }
+  auto decoded = decode_or_log(api::dbt_run_from_json, *object, "DbtRun", ns, name);
+  if (!decoded) return {};
+  api::DbtRun& run = *decoded;
 
   const auto* owner_job = controller_of_kind(*object, "Job");
   std::string job_name_for_run;

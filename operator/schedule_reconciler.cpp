@@ -116,14 +116,9 @@ ReconcileResult reconcile_schedule(const ReconcileContext& ctx, const std::strin
                                    const std::string& name) {
   auto object = ctx.cache.get(kDbtSchedules, ns, name);
   if (!object) return {};
-  api::DbtSchedule schedule;
-  try {
-    schedule = api::dbt_schedule_from_json(*object);
-  } catch (const api::DecodeError& e) {
-    log::error("cannot decode DbtSchedule",
-               {{"namespace", ns}, {"name", name}, {"error", e.what()}});
-    return {};
-  }
+  auto decoded = decode_or_log(api::dbt_schedule_from_json, *object, "DbtSchedule", ns, name);
+  if (!decoded) return {};
+  api::DbtSchedule& schedule = *decoded;
   auto now = ctx.clock.now_seconds();
   auto generation = schedule.metadata.generation;
   api::DbtScheduleStatus status = schedule.status;
