@@ -94,6 +94,21 @@ std::vector<std::string> JsonFields::optional_words(const std::string& key) cons
   return words;
 }
 
+std::optional<double> JsonFields::optional_number(const std::string& key, double min,
+                                                  double max) const {
+  const auto* v = find(key);
+  if (!v) return std::nullopt;
+  if (!v->is_number()) {
+    throw SpecError(path_of(key), std::string("must be a number, got ") + type_name(*v));
+  }
+  auto n = v->get<double>();
+  if (n < min || n > max) {
+    throw SpecError(path_of(key), "must be between " + std::to_string(min) + " and " +
+                                      std::to_string(max) + ", got " + std::to_string(n));
+  }
+  return n;
+}
+
 JsonFields JsonFields::object(const std::string& key) const {
   const auto* v = find(key);
   if (!v) return JsonFields(nlohmann::json::object(), path_of(key));

@@ -23,6 +23,7 @@ class JsonFields {
   std::optional<std::string> optional_string(const std::string& key) const;
   std::optional<int64_t> optional_int(const std::string& key, int64_t min, int64_t max) const;
   std::optional<bool> optional_bool(const std::string& key) const;
+  std::optional<double> optional_number(const std::string& key, double min, double max) const;
   // A string of space-separated words or an array of strings.
   std::vector<std::string> optional_words(const std::string& key) const;
   // A nested object ({} when absent).

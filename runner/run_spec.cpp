@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <sstream>
 #include <string_view>
 
@@ -68,6 +69,107 @@ RetrySpec parse_retries(const JsonFields& f) {
   return r;
 }
 
+// A PostgreSQL identifier the runner may put into SQL and profiles unquoted.
+void check_identifier(const JsonFields& f, const std::string& key, const std::string& value) {
+  bool ok =
+      !value.empty() && value.size() <= 63 && !std::isdigit(static_cast<unsigned char>(value[0]));
+  for (char c : value) {
+    ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+  }
+  if (!ok) {
+    throw SpecError(f.path_of(key), "\"" + value +
+                                        "\" is not a schema name (letters, digits and _, at most "
+                                        "63 characters, not starting with a digit)");
+  }
+}
+
+// An environment variable name the operator chose for a Secret key.
+std::string env_name(const JsonFields& f, const std::string& key, bool required) {
+  auto value = required ? f.required_string(key) : f.optional_string(key).value_or("");
+  if (!value.empty() &&
+      value.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != std::string::npos) {
+    throw SpecError(f.path_of(key), "\"" + value + "\" is not an environment variable name");
+  }
+  return value;
+}
+
+DeploymentSpec parse_deployment(const JsonFields& f) {
+  f.only({"strategy", "keepPrevious"});
+  DeploymentSpec d;
+  auto strategy = f.optional_string("strategy").value_or("Direct");
+  if (strategy == "Direct") {
+    d.strategy = DeploymentSpec::Strategy::Direct;
+  } else if (strategy == "BlueGreen") {
+    d.strategy = DeploymentSpec::Strategy::BlueGreen;
+  } else {
+    throw SpecError(f.path_of("strategy"), "\"" + strategy + "\" is not one of Direct, BlueGreen");
+  }
+  d.keep_previous = f.optional_bool("keepPrevious").value_or(true);
+  return d;
+}
+
+AnomalySpec parse_anomalies(const JsonFields& f) {
+  f.only({"rowCountFactor", "durationFactor", "historyRuns"});
+  AnomalySpec a;
+  a.row_count_factor = f.optional_number("rowCountFactor", 1.5, 1e6).value_or(a.row_count_factor);
+  a.duration_factor = f.optional_number("durationFactor", 1.5, 1e6).value_or(a.duration_factor);
+  a.history_runs =
+      static_cast<int>(f.optional_int("historyRuns", 3, 1000).value_or(a.history_runs));
+  return a;
+}
+
+NotificationSpec::Event parse_event(const std::string& path, const std::string& name) {
+  using Event = NotificationSpec::Event;
+  static const std::pair<const char*, Event> kEvents[] = {{"failure", Event::Failure},
+                                                          {"success", Event::Success},
+                                                          {"testFailure", Event::TestFailure},
+                                                          {"freshnessWarn", Event::FreshnessWarn},
+                                                          {"anomaly", Event::Anomaly}};
+  for (const auto& [text, event] : kEvents) {
+    if (name == text) return event;
+  }
+  throw SpecError(path, "\"" + name +
+                            "\" is not one of failure, success, testFailure, freshnessWarn, "
+                            "anomaly");
+}
+
+NotificationSpec parse_notification(const JsonFields& f) {
+  f.only({"events", "slack", "email", "webhook"});
+  NotificationSpec n;
+  if (f.has("events")) {
+    n.events.clear();
+    auto words = f.optional_words("events");
+    for (size_t i = 0; i < words.size(); ++i) {
+      n.events.push_back(
+          parse_event(f.path_of("events") + "[" + std::to_string(i) + "]", words[i]));
+    }
+  }
+  int channels = 0;
+  if (f.has("slack")) {
+    auto s = f.object("slack");
+    s.only({"urlEnv", "channel"});
+    n.slack = NotificationSpec::Slack{env_name(s, "urlEnv", true),
+                                      s.optional_string("channel").value_or("")};
+    ++channels;
+  }
+  if (f.has("email")) {
+    auto e = f.object("email");
+    e.only({"smtpEnvPrefix", "to"});
+    n.email = NotificationSpec::Email{env_name(e, "smtpEnvPrefix", true), e.optional_words("to")};
+    if (n.email->to.empty()) throw SpecError(e.path_of("to"), "needs at least one address");
+    ++channels;
+  }
+  if (f.has("webhook")) {
+    auto w = f.object("webhook");
+    w.only({"urlEnv", "hmacEnv"});
+    n.webhook =
+        NotificationSpec::Webhook{env_name(w, "urlEnv", true), env_name(w, "hmacEnv", false)};
+    ++channels;
+  }
+  if (channels != 1) throw SpecError(f.path(), "set exactly one of slack, email or webhook");
+  return n;
+}
+
 }  // namespace
 
 std::vector<std::string> command_words(const std::string& command) {
@@ -89,9 +191,28 @@ RunSpec parse_run_spec(const std::string& text) {
 
 RunSpec parse_run_spec(const nlohmann::json& document) {
   JsonFields f(document, "");
-  f.only({"run", "project", "profile", "source", "target", "commands", "select", "exclude",
-          "selector", "vars", "fullRefresh", "timeoutSeconds", "cancelGraceSeconds", "retries",
-          "lockWaitSeconds"});
+  f.only({"run",
+          "project",
+          "profile",
+          "source",
+          "target",
+          "commands",
+          "select",
+          "exclude",
+          "selector",
+          "vars",
+          "fullRefresh",
+          "timeoutSeconds",
+          "cancelGraceSeconds",
+          "retries",
+          "lockWaitSeconds",
+          "schema",
+          "keepSchema",
+          "state",
+          "defer",
+          "deployment",
+          "anomalies",
+          "notifications"});
   RunSpec spec;
   if (f.has("run")) {
     auto r = f.object("run");
@@ -153,6 +274,50 @@ RunSpec parse_run_spec(const nlohmann::json& document) {
   spec.retries = parse_retries(f.object("retries"));
   spec.lock_wait =
       std::chrono::seconds(f.optional_int("lockWaitSeconds", 0, 24 * 3600).value_or(600));
+
+  if (auto schema = f.optional_string("schema")) {
+    check_identifier(f, "schema", *schema);
+    if (spec.target.is_protected) {
+      throw SpecError("schema", "target \"" + spec.target.name +
+                                    "\" is protected; a run may not override its schema");
+    }
+    spec.schema = *schema;
+  }
+  spec.keep_schema = f.optional_bool("keepSchema").value_or(false);
+  auto state = f.object("state");
+  state.only({"schema"});
+  spec.state.schema = state.optional_string("schema").value_or(spec.state.schema);
+  check_identifier(state, "schema", spec.state.schema);
+  if (f.has("defer")) {
+    auto d = f.object("defer");
+    d.only({"to"});
+    spec.defer = DeferSpec{d.required_string("to")};
+    if (spec.defer->to == spec.target.name && !spec.schema) {
+      throw SpecError(d.path_of("to"), "defers to the run's own target \"" + spec.target.name +
+                                           "\"; defer to another target, such as prod");
+    }
+  }
+  spec.deployment = parse_deployment(f.object("deployment"));
+  if (spec.deployment.strategy == DeploymentSpec::Strategy::BlueGreen) {
+    if (!spec.select.empty() || !spec.exclude.empty() || !spec.selector.empty()) {
+      throw SpecError("deployment.strategy",
+                      "BlueGreen builds every model into staging schemas before the swap; remove "
+                      "select, exclude and selector, or use the Direct strategy");
+    }
+    if (spec.defer) {
+      throw SpecError("deployment.strategy",
+                      "BlueGreen cannot be combined with defer; a blue-green run builds the whole "
+                      "project");
+    }
+  }
+  spec.anomalies = parse_anomalies(f.object("anomalies"));
+  if (const auto* notifications = f.find("notifications")) {
+    if (!notifications->is_array()) throw SpecError("notifications", "must be a list");
+    for (size_t i = 0; i < notifications->size(); ++i) {
+      spec.notifications.push_back(parse_notification(
+          JsonFields((*notifications)[i], "notifications[" + std::to_string(i) + "]")));
+    }
+  }
   return spec;
 }
 

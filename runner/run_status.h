@@ -4,6 +4,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "runner/progress.h"
 #include "runner/run_summary.h"
@@ -12,6 +13,27 @@ namespace kubedbt::runner {
 
 enum class Phase { Pending, Running, Succeeded, Failed, TimedOut, Cancelled };
 const char* to_string(Phase phase);
+
+// A run far from the history of its project and target.
+struct Anomaly {
+  enum class Kind { RowCount, Duration };
+  Kind kind = Kind::RowCount;
+  std::string node;     // unique_id for a node's row count; empty for the whole run's duration
+  std::string message;  // "model.shop.fct_orders: 12 rows, median of the last 10 runs 15400"
+};
+
+// Slim CI: which target's manifest the run deferred to, and whether one was stored.
+struct Deferral {
+  std::string to;
+  bool manifest_found = false;
+};
+
+// Blue-green: the production schemas swapped in and the backups kept.
+struct DeploymentOutcome {
+  bool swapped = false;
+  std::vector<std::string> schemas;   // production schemas now holding this run's build
+  std::vector<std::string> previous;  // backups of the schemas swapped out (keepPrevious)
+};
 
 struct RunStatus {
   Phase phase = Phase::Pending;
@@ -25,6 +47,9 @@ struct RunStatus {
   std::string dbt_version;
   std::string artifacts;  // where this run's artifacts were kept
   std::string message;    // the one sentence a person needs
+  std::vector<Anomaly> anomalies;
+  std::optional<Deferral> deferral;
+  std::optional<DeploymentOutcome> deployment;
 };
 
 }  // namespace kubedbt::runner
