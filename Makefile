@@ -6,7 +6,7 @@ JOBS ?= 2
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 
-.PHONY: test deps build test-asan demo clean
+.PHONY: test deps build test-asan demo demo-down clean
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
@@ -25,9 +25,13 @@ test-asan: deps
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizers/lsan.supp UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --test-dir $(ASAN_BUILD) -L unit --output-on-failure -j $(JOBS)
 
-demo:
-	@echo "make demo is not there yet: the end-to-end demo comes with the ship-it issue (#7)." >&2
-	@exit 1
+# The end-to-end demo in .demo/ (scripts/demo.sh): cluster, PostgreSQL, operator, the shop project.
+demo: build
+	scripts/demo.sh up --build $(BUILD)
+
+# Stops everything the demo started and removes .demo/; fails if anything is left running.
+demo-down:
+	scripts/demo.sh down
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
