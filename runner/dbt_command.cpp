@@ -21,10 +21,15 @@ void add_vars(std::vector<std::string>& argv, const RunSpec& spec) {
   if (!spec.vars.empty()) argv.insert(argv.end(), {"--vars", spec.vars.dump()});
 }
 
+void add_defer(std::vector<std::string>& argv, const DeferState& defer_state) {
+  if (defer_state) argv.insert(argv.end(), {"--defer", "--state", defer_state->string()});
+}
+
 }  // namespace
 
 std::vector<std::string> dbt_command_args(const std::string& dbt, const RunSpec& spec,
-                                          const std::string& command, const Workspace& ws) {
+                                          const std::string& command, const Workspace& ws,
+                                          const DeferState& defer_state) {
   auto words = command_words(command);
   auto argv = common(dbt, words, ws);
   add_connection(argv, spec);
@@ -38,14 +43,16 @@ std::vector<std::string> dbt_command_args(const std::string& dbt, const RunSpec&
   if (spec.full_refresh && (command == "build" || command == "run" || command == "seed")) {
     argv.push_back("--full-refresh");
   }
+  add_defer(argv, defer_state);
   return argv;
 }
 
 std::vector<std::string> dbt_retry_args(const std::string& dbt, const RunSpec& spec,
-                                        const Workspace& ws) {
+                                        const Workspace& ws, const DeferState& defer_state) {
   auto argv = common(dbt, {"retry"}, ws);
   add_connection(argv, spec);
   add_vars(argv, spec);
+  add_defer(argv, defer_state);
   return argv;
 }
 

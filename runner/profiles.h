@@ -4,9 +4,14 @@
 #include <filesystem>
 #include <string>
 
+#include "runner/run_spec.h"
 #include "runner/target_spec.h"
 
 namespace kubedbt::runner {
+
+// The target a run builds: spec.target with the run's own schema ("schema" in the run spec) in
+// place of target.schema when one is given.
+TargetSpec run_target(const RunSpec& spec);
 
 // The YAML text: <profile>: {target: <name>, outputs: {<name>: {...}}}.
 std::string render_profiles(const std::string& profile, const TargetSpec& target);

@@ -4,14 +4,17 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
+#include "runner/dbt_command.h"
 #include "runner/dbt_process.h"
 #include "runner/retry_policy.h"
 #include "runner/run_spec.h"
 #include "runner/run_status.h"
 #include "runner/run_summary.h"
+#include "runner/state_store.h"
 #include "runner/status_reporter.h"
 #include "runner/workspace.h"
 
@@ -54,8 +57,18 @@ class RunPipeline {
   bool finish_stopped(const std::string& command);
   void finish(Phase phase, int exit_code, std::string message);
   std::string scrub(const std::string& text) const;
+  // Before the commands: migrates the state store, restores the partial-parse cache and, for
+  // Slim CI, fetches the deferred-to target's manifest. Throws StepError when the store is
+  // unusable.
+  void prepare_state(const std::string& password);
+  // After the commands (and the deployment): stores artifacts, the production manifest, the
+  // partial-parse cache, history and built schemas, then flags anomalies. Never fails the run.
+  void record_state();
+  // Adds a sentence to the final status message.
+  void add_note(const std::string& sentence);
 
   RunSpec spec_;
+  TargetSpec target_;  // spec_.target with the run's schema override
   PipelineOptions options_;
   StatusReporter& reporter_;
   RunStatus status_;
@@ -67,6 +80,10 @@ class RunPipeline {
   int invocations_ = 0;                          // dbt processes started, deps and retries included
   int exit_code_ = 0;
   bool finished_ = false;
+  std::unique_ptr<StateStore> store_;
+  DeferState defer_state_;          // Slim CI: where the production manifest was put
+  std::string invocation_id_;       // the latest dbt command invocation's id
+  std::vector<std::string> notes_;  // sentences added to the final message
 };
 
 }  // namespace kubedbt::runner

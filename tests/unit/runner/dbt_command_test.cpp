@@ -63,5 +63,22 @@ TEST(DbtCommandTest, RetryAndDeps) {
                   "/work/source", "--profiles-dir", "/work/profiles"}));
 }
 
+TEST(DbtCommandTest, DeferralAddsDeferAndStateToCommandsAndRetry) {
+  DeferState state = std::filesystem::path("/work/target/kubedbt-defer-state");
+  for (const char* command : {"build", "run", "test", "source freshness", "docs generate"}) {
+    auto argv = dbt_command_args("dbt", spec(), command, ws(), state);
+    ASSERT_GE(argv.size(), 3u);
+    EXPECT_EQ((Args{argv.end() - 3, argv.end()}),
+              (Args{"--defer", "--state", "/work/target/kubedbt-defer-state"}))
+        << command;
+  }
+  auto retry = dbt_retry_args("dbt", spec(), ws(), state);
+  EXPECT_EQ((Args{retry.end() - 3, retry.end()}),
+            (Args{"--defer", "--state", "/work/target/kubedbt-defer-state"}));
+  auto plain = dbt_command_args("dbt", spec(), "build", ws());
+  EXPECT_EQ(std::count(plain.begin(), plain.end(), "--defer"), 0);
+  EXPECT_EQ(std::count(plain.begin(), plain.end(), "--state"), 0);
+}
+
 }  // namespace
 }  // namespace kubedbt::runner

@@ -46,5 +46,15 @@ TEST(ProfilesTest, LeavesSslmodeOutWhenUnset) {
   EXPECT_FALSE(node["shop"]["outputs"]["prod"]["sslmode"]);
 }
 
+TEST(ProfilesTest, ARunWithItsOwnSchemaRendersThatSchema) {
+  RunSpec spec;
+  spec.target = target();
+  spec.schema = "pr_42";
+  auto node = YAML::Load(render_profiles("shop", run_target(spec)));
+  EXPECT_EQ(node["shop"]["outputs"]["prod"]["schema"].as<std::string>(), "pr_42");
+  spec.schema.reset();
+  EXPECT_EQ(run_target(spec).schema, "analytics");
+}
+
 }  // namespace
 }  // namespace kubedbt::runner

@@ -125,6 +125,84 @@ TEST(RunSpecTest, SecretsAreRefused) {
             std::string::npos);
 }
 
+TEST(RunSpecTest, TheProductionKeysHaveTheirDefaults) {
+  auto spec = parse_run_spec(minimal());
+  EXPECT_FALSE(spec.schema);
+  EXPECT_FALSE(spec.keep_schema);
+  EXPECT_EQ(spec.state.schema, "kubedbt");
+  EXPECT_FALSE(spec.defer);
+  EXPECT_EQ(spec.deployment.strategy, DeploymentSpec::Strategy::Direct);
+  EXPECT_TRUE(spec.deployment.keep_previous);
+  EXPECT_EQ(spec.anomalies.row_count_factor, 10);
+  EXPECT_EQ(spec.anomalies.duration_factor, 3);
+  EXPECT_EQ(spec.anomalies.history_runs, 10);
+  EXPECT_TRUE(spec.notifications.empty());
+}
+
+TEST(RunSpecTest, ReadsTheStateDeferAndAnomalyKeys) {
+  auto doc = minimal();
+  doc["target"]["name"] = "ci";
+  doc["schema"] = "pr_123";
+  doc["keepSchema"] = true;
+  doc["state"] = {{"schema", "kubedbt_state"}};
+  doc["defer"] = {{"to", "prod"}};
+  doc["select"] = "state:modified+";
+  doc["anomalies"] = {{"rowCountFactor", 4}, {"durationFactor", 2.5}, {"historyRuns", 20}};
+  auto spec = parse_run_spec(doc);
+  EXPECT_EQ(spec.schema, "pr_123");
+  EXPECT_TRUE(spec.keep_schema);
+  EXPECT_EQ(spec.state.schema, "kubedbt_state");
+  ASSERT_TRUE(spec.defer);
+  EXPECT_EQ(spec.defer->to, "prod");
+  EXPECT_EQ(spec.anomalies.row_count_factor, 4);
+  EXPECT_EQ(spec.anomalies.duration_factor, 2.5);
+  EXPECT_EQ(spec.anomalies.history_runs, 20);
+}
+
+TEST(RunSpecTest, ProductionKeyErrorsNameTheField) {
+  auto doc = minimal();
+  doc["schema"] = "pr-123";
+  EXPECT_NE(error_of(doc).find("schema: \"pr-123\" is not a schema name"), std::string::npos);
+  doc = minimal();
+  doc["target"]["protected"] = true;
+  doc["schema"] = "pr_1";
+  EXPECT_NE(error_of(doc).find("schema: target \"prod\" is protected"), std::string::npos)
+      << error_of(doc);
+  doc = minimal();
+  doc["state"] = {{"schema", "1state"}};
+  EXPECT_NE(error_of(doc).find("state.schema: \"1state\" is not a schema name"), std::string::npos);
+  doc = minimal();
+  doc["state"] = {{"database", "other"}};
+  EXPECT_NE(error_of(doc).find("state.database: unknown field"), std::string::npos)
+      << error_of(doc);
+  doc = minimal();
+  doc["defer"] = nlohmann::json::object();
+  EXPECT_EQ(error_of(doc), "defer.to: is required");
+  doc = minimal();
+  doc["defer"] = {{"to", "prod"}};
+  EXPECT_NE(error_of(doc).find("defer.to: defers to the run's own target \"prod\""),
+            std::string::npos);
+  doc = minimal();
+  doc["anomalies"] = {{"rowCountFactor", 1}};
+  EXPECT_NE(error_of(doc).find("anomalies.rowCountFactor: must be between"), std::string::npos)
+      << error_of(doc);
+  doc = minimal();
+  doc["anomalies"] = {{"historyRuns", 2}};
+  EXPECT_NE(error_of(doc).find("anomalies.historyRuns: must be between 3 and 1000"),
+            std::string::npos)
+      << error_of(doc);
+  doc = minimal();
+  doc["anomalies"] = {{"durationFactor", "high"}};
+  EXPECT_NE(error_of(doc).find("anomalies.durationFactor: must be a number"), std::string::npos)
+      << error_of(doc);
+  doc = minimal();
+  doc["deployment"] = {{"strategy", "BlueGreen"}};
+  doc["target"]["name"] = "ci";
+  doc["defer"] = {{"to", "prod"}};
+  EXPECT_NE(error_of(doc).find("deployment.strategy: BlueGreen cannot be combined with defer"),
+            std::string::npos);
+}
+
 TEST(RunSpecTest, InvalidJsonIsAClearError) {
   try {
     parse_run_spec(std::string("{\"profile\": "));

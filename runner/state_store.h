@@ -1,0 +1,79 @@
+// The state store: artifacts, production manifests, the partial-parse cache, run history and built
+// schemas, kept in one schema of the target's own database.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "runner/partial_parse_cache.h"
+#include "runner/run_history.h"
+#include "runner/target_spec.h"
+
+namespace kubedbt::runner {
+
+class StateStoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// One artifact file of a run, as dbt wrote it (the store compresses manifests).
+struct RunArtifact {
+  std::string name;  // "manifest.json", "02-build-run_results.json", ...
+  std::string content;
+};
+
+// Everything a finished run leaves in the store, written in one transaction.
+struct RunRecording {
+  RunRecord history;
+  std::vector<RunArtifact> artifacts;
+  // The manifest that becomes the target's production manifest (a successful run of the target's
+  // own schemas); absent otherwise.
+  std::optional<std::string> production_manifest;
+  // Schemas a run with a schema override built into (recorded in built_schemas).
+  std::vector<std::string> built_schemas;
+};
+
+// The distinct schemas a manifest's models (not ephemeral), seeds and snapshots build into.
+std::vector<std::string> schemas_built_by(const nlohmann::json& manifest);
+
+class StateStore {
+ public:
+  // Connects to the target's database; throws StateStoreError naming the database and schema.
+  StateStore(const TargetSpec& target, const std::string& password, std::string schema);
+  ~StateStore();
+  StateStore(const StateStore&) = delete;
+  StateStore& operator=(const StateStore&) = delete;
+
+  const std::string& schema() const { return schema_; }
+  // "<database>.<schema>", for messages and status.artifacts.
+  std::string location() const;
+
+  // Creates or upgrades the schema (see state_migrations.h); returns the versions applied.
+  std::vector<int> migrate();
+
+  // The stored production manifest of project+target (JSON text), if one was recorded.
+  std::optional<std::string> production_manifest(const std::string& project,
+                                                 const std::string& target);
+
+  std::optional<std::string> partial_parse(const PartialParseKey& key);
+  void save_partial_parse(const PartialParseKey& key, const std::string& content);
+
+  // Stores the run; returns its id in <schema>.runs.
+  int64_t record(const RunRecording& recording);
+
+  // See recent_successful_runs in run_history.h.
+  std::vector<RunRecord> baseline(const std::string& project, const std::string& target, int limit,
+                                  int64_t except_id);
+
+ private:
+  struct Connection;
+  std::unique_ptr<Connection> connection_;
+  std::string database_;
+  std::string schema_;
+};
+
+}  // namespace kubedbt::runner
