@@ -15,11 +15,14 @@ function(kubedbt_unit_test name)
 endfunction()
 
 # kubedbt_integration_test(<name> SOURCES <files...> [LIBS <libs...>] [NEEDS <fixtures...>]
-#                          [SERIAL] [TIMEOUT <s>]):
+#                          [SERIAL] [TIMEOUT <s>] [LABEL <label>]):
 # runs against the shared services named in NEEDS (default: cluster; also: postgres); SERIAL for
-# suites that disturb them (restart a component).
+# suites that disturb them (restart a component); LABEL is the ctest label (default: integration).
 function(kubedbt_integration_test name)
-  cmake_parse_arguments(T "SERIAL" "TIMEOUT" "SOURCES;LIBS;NEEDS" ${ARGN})
+  cmake_parse_arguments(T "SERIAL" "TIMEOUT;LABEL" "SOURCES;LIBS;NEEDS" ${ARGN})
+  if(NOT T_LABEL)
+    set(T_LABEL integration)
+  endif()
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 300)
   endif()
@@ -38,7 +41,7 @@ function(kubedbt_integration_test name)
   set(env "KUBEDBT_CLUSTER_DIR=${KUBEDBT_CLUSTER_DIR}" "KUBEDBT_POSTGRES_DIR=${KUBEDBT_POSTGRES_DIR}"
       "KUBEDBT_CACHE=${KUBEDBT_CACHE}" "KUBEDBT_SOURCE_DIR=${PROJECT_SOURCE_DIR}"
       "KUBEDBT_BINARY_DIR=${PROJECT_BINARY_DIR}")
-  set(props LABELS integration TIMEOUT ${T_TIMEOUT})
+  set(props LABELS ${T_LABEL} TIMEOUT ${T_TIMEOUT})
   if(T_SERIAL)
     list(APPEND props RUN_SERIAL TRUE)
   endif()
