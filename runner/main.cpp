@@ -1,16 +1,19 @@
 // kubedbt-runner: the entrypoint of every run pod, and a local mode for developers.
 //   pod:   kubedbt-runner [--run-spec FILE] [--work-dir DIR]   (spec in $KUBEDBT_RUN_SPEC or FILE)
 //   local: kubedbt-runner --project-dir DIR --target dev build
+//   rollback: kubedbt-runner rollback [--run-spec FILE]   (swap blue-green backups back in)
 #include <CLI/CLI.hpp>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "common/log.h"
+#include "runner/blue_green_deployment.h"
 #include "runner/cancellation.h"
 #include "runner/console_status_reporter.h"
 #include "runner/file_status_reporter.h"
 #include "runner/local_targets.h"
+#include "runner/profiles.h"
 #include "runner/run_pipeline.h"
 #include "runner/run_spec.h"
 #include "runner/status_reporters.h"
@@ -155,6 +158,38 @@ int run(const Arguments& a) {
   return code;
 }
 
+// Swaps the target's production schemas with their blue-green backups; twice rolls forward again.
+int rollback(const Arguments& a) {
+  auto env = current_environment();
+  RunSpec spec;
+  try {
+    spec = pod_spec(a, env);
+  } catch (const SpecError& e) {
+    kubedbt::log::error("invalid run spec", {{"field", e.field()}, {"error", e.what()}});
+    std::cerr << "kubedbt-runner rollback: invalid run spec: " << e.what() << "\n";
+    return kUsageError;
+  }
+  auto password = env.find(spec.target.password_env);
+  if (password == env.end() || password->second.empty()) {
+    std::cerr << "kubedbt-runner rollback: the password of target \"" << spec.target.name
+              << "\" is expected in $" << spec.target.password_env << ", which is not set\n";
+    return kUsageError;
+  }
+  try {
+    auto swapped = roll_back(spec, run_target(spec), password->second);
+    std::cout << "Rolled back target " << spec.target.name << ":";
+    for (const auto& pair : swapped) {
+      std::cout << " " << pair.production << " <-> " << pair.previous;
+    }
+    std::cout << "\n";
+    return 0;
+  } catch (const DeploymentError& e) {
+    kubedbt::log::error("rollback failed", {{"target", spec.target.name}, {"error", e.what()}});
+    std::cerr << "kubedbt-runner: " << e.what() << "\n";
+    return 1;
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -176,6 +211,10 @@ int main(int argc, char** argv) {
   app.add_option("--retries", a.retries, "local mode: retries of transient failures")
       ->check(CLI::Range(0, 10));
   app.add_option("command", a.command, "local mode: the dbt command (default: build)");
+  auto* rollback_command = app.add_subcommand(
+      "rollback", "swap the target's production schemas with their blue-green backups");
+  rollback_command->add_option("--run-spec", a.run_spec_file,
+                               "run spec JSON file (default: $KUBEDBT_RUN_SPEC)");
   try {
     app.parse(argc, argv);
     if (!a.project_dir.empty() && a.target.empty()) {
@@ -190,6 +229,7 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : kUsageError;
   }
   try {
+    if (rollback_command->parsed()) return rollback(a);
     return run(a);
   } catch (const std::exception& e) {
     kubedbt::log::error("runner failed", {{"error", e.what()}});
