@@ -14,6 +14,7 @@
 #include "runner/file_status_reporter.h"
 #include "runner/local_targets.h"
 #include "runner/profiles.h"
+#include "runner/run_notifications.h"
 #include "runner/run_pipeline.h"
 #include "runner/run_spec.h"
 #include "runner/status_reporters.h"
@@ -154,6 +155,7 @@ int run(const Arguments& a) {
   }
   RunPipeline pipeline(spec, options, reporters);
   int code = pipeline.run();
+  send_notifications(spec, pipeline.status(), env);  // never changes `code`
   if (local) std::filesystem::remove_all(work_dir);
   return code;
 }

@@ -11,7 +11,7 @@ cache=${KUBEDBT_CACHE:-$HOME/.cache/kubedbt}
 APT_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config clang-format git openssl ca-certificates tzdata
   libcpprest-dev libboost-system-dev libssl-dev nlohmann-json3-dev libyaml-cpp-dev libpqxx-dev
-  libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libhowardhinnant-date-dev libcli11-dev
+  libcurl4-openssl-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libhowardhinnant-date-dev libcli11-dev
   postgresql postgresql-client util-linux procps iproute2 python3-venv
 )
 # dbt from PyPI, pinned (DESIGN section 5).
