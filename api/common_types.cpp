@@ -82,6 +82,13 @@ bool is_finished(RunPhase phase) {
          phase == RunPhase::Cancelled;
 }
 
+std::optional<FreshnessState> freshness_state(const FreshnessCounts& counts) {
+  if (counts.error > 0) return FreshnessState::Error;
+  if (counts.warn > 0) return FreshnessState::Warn;
+  if (counts.pass > 0) return FreshnessState::Pass;
+  return std::nullopt;
+}
+
 void decode(const Json& j, const std::string& path, ModelCounts& out) {
   expect_object(j, path);
   out = ModelCounts{};

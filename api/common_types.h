@@ -139,6 +139,20 @@ struct RunSummary {
   std::int64_t rows_affected = 0;
   bool operator==(const RunSummary&) const = default;
 };
+// The worst source freshness of a run: Error when any source is past error_after (or could not
+// be checked), Warn when any is past warn_after, else Pass.
+enum class FreshnessState { Pass, Warn, Error };
+template <>
+struct EnumNames<FreshnessState> {
+  static constexpr std::array<std::pair<FreshnessState, std::string_view>, 3> entries{{
+      {FreshnessState::Pass, "Pass"},
+      {FreshnessState::Warn, "Warn"},
+      {FreshnessState::Error, "Error"},
+  }};
+};
+// The state of `counts`, or std::nullopt when the run checked no source.
+std::optional<FreshnessState> freshness_state(const FreshnessCounts& counts);
+
 void decode(const Json& j, const std::string& path, ModelCounts& out);
 void decode(const Json& j, const std::string& path, TestCounts& out);
 void decode(const Json& j, const std::string& path, FreshnessCounts& out);

@@ -83,6 +83,19 @@ void decode(const Json& j, const std::string& path, StateStore& out) {
 }
 Json encode(const StateStore& v) { return Json{{"schema", v.schema}}; }
 
+void decode(const Json& j, const std::string& path, AnomalyThresholds& out) {
+  expect_object(j, path);
+  out = AnomalyThresholds{};
+  decode_field(j, path, "rowCountFactor", out.row_count_factor);
+  decode_field(j, path, "durationFactor", out.duration_factor);
+  decode_field(j, path, "historyRuns", out.history_runs);
+}
+Json encode(const AnomalyThresholds& v) {
+  return Json{{"rowCountFactor", v.row_count_factor},
+              {"durationFactor", v.duration_factor},
+              {"historyRuns", v.history_runs}};
+}
+
 void decode(const Json& j, const std::string& path, SlackChannel& out) {
   expect_object(j, path);
   out = SlackChannel{};
@@ -143,6 +156,7 @@ void decode(const Json& j, const std::string& path, DbtProjectSpec& out) {
   decode_field(j, path, "targets", out.targets);
   decode_field(j, path, "defaultTarget", out.default_target);
   decode_field(j, path, "state", out.state);
+  decode_field(j, path, "anomalies", out.anomalies);
   decode_field(j, path, "notifications", out.notifications);
   decode_field(j, path, "serviceAccountName", out.service_account_name);
   decode_field(j, path, "resources", out.resources);
@@ -155,7 +169,8 @@ Json encode(const DbtProjectSpec& v) {
   Json out{{"source", encode(v.source)},
            {"profile", v.profile},
            {"targets", encode(v.targets)},
-           {"state", encode(v.state)}};
+           {"state", encode(v.state)},
+           {"anomalies", encode(v.anomalies)}};
   encode_field(out, "image", v.image);
   encode_field(out, "dbtVersion", v.dbt_version);
   encode_field(out, "defaultTarget", v.default_target);

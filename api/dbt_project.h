@@ -82,6 +82,14 @@ struct StateStore {
   bool operator==(const StateStore&) const = default;
 };
 
+// When a run is flagged as an anomaly against the history of its project and target.
+struct AnomalyThresholds {
+  double row_count_factor = 10;    // a node's rows changed by more than this factor, or to zero
+  double duration_factor = 3;      // the run took more than this many times the median
+  std::int32_t history_runs = 10;  // recent successful runs forming the baseline (3 to 1000)
+  bool operator==(const AnomalyThresholds&) const = default;
+};
+
 enum class NotificationEvent { Failure, Success, TestFailure, FreshnessWarn, Anomaly };
 template <>
 struct EnumNames<NotificationEvent> {
@@ -127,6 +135,7 @@ struct DbtProjectSpec {
   std::map<std::string, Target> targets;
   std::optional<std::string> default_target;
   StateStore state;
+  AnomalyThresholds anomalies;
   std::vector<Notification> notifications;
   // Pod knobs for every run of the project; core/v1 shapes are passed through.
   std::optional<std::string> service_account_name;
@@ -171,6 +180,7 @@ void decode(const Json& j, const std::string& path, ImageSource& out);
 void decode(const Json& j, const std::string& path, ProjectSource& out);
 void decode(const Json& j, const std::string& path, Target& out);
 void decode(const Json& j, const std::string& path, StateStore& out);
+void decode(const Json& j, const std::string& path, AnomalyThresholds& out);
 void decode(const Json& j, const std::string& path, SlackChannel& out);
 void decode(const Json& j, const std::string& path, EmailChannel& out);
 void decode(const Json& j, const std::string& path, WebhookChannel& out);
@@ -184,6 +194,7 @@ Json encode(const ImageSource& v);
 Json encode(const ProjectSource& v);
 Json encode(const Target& v);
 Json encode(const StateStore& v);
+Json encode(const AnomalyThresholds& v);
 Json encode(const SlackChannel& v);
 Json encode(const EmailChannel& v);
 Json encode(const WebhookChannel& v);

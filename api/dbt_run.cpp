@@ -31,6 +31,7 @@ void decode(const Json& j, const std::string& path, DbtRunSpec& out) {
   decode_field(j, path, "source", out.source);
   decode_field(j, path, "defer", out.defer);
   decode_field(j, path, "schema", out.schema);
+  decode_field(j, path, "keepSchema", out.keep_schema);
   decode_field(j, path, "timeout", out.timeout);
   decode_field(j, path, "retries", out.retries);
   decode_field(j, path, "deployment", out.deployment);
@@ -45,6 +46,7 @@ Json encode(const DbtRunSpec& v) {
   encode_field(out, "source", v.source);
   encode_field(out, "defer", v.defer);
   encode_field(out, "schema", v.schema);
+  out["keepSchema"] = v.keep_schema;
   encode_field(out, "timeout", v.timeout);
   return out;
 }
@@ -76,14 +78,7 @@ void decode(const Json& j, const std::string& path, NodeTiming& out) {
   expect_object(j, path);
   out = NodeTiming{};
   decode_field(j, path, "node", out.node);
-  auto it = j.find("seconds");
-  if (it != j.end() && !it->is_null()) {
-    if (!it->is_number()) {
-      throw DecodeError(child_path(path, "seconds"),
-                        std::string("expected a number, got ") + it->type_name());
-    }
-    out.seconds = it->get<double>();
-  }
+  decode_field(j, path, "seconds", out.seconds);
 }
 Json encode(const NodeTiming& v) { return Json{{"node", v.node}, {"seconds", v.seconds}}; }
 
@@ -96,6 +91,48 @@ void decode(const Json& j, const std::string& path, ArtifactLocation& out) {
 }
 Json encode(const ArtifactLocation& v) {
   return Json{{"database", v.database}, {"schema", v.schema}, {"invocationId", v.invocation_id}};
+}
+
+void decode(const Json& j, const std::string& path, RunAnomaly& out) {
+  expect_object(j, path);
+  out = RunAnomaly{};
+  decode_field(j, path, "kind", out.kind);
+  decode_field(j, path, "node", out.node);
+  decode_field(j, path, "message", out.message);
+}
+Json encode(const RunAnomaly& v) {
+  Json out{{"kind", encode(v.kind)}, {"message", v.message}};
+  encode_field(out, "node", v.node);
+  return out;
+}
+
+void decode(const Json& j, const std::string& path, DeferralStatus& out) {
+  expect_object(j, path);
+  out = DeferralStatus{};
+  decode_field(j, path, "to", out.to);
+  decode_field(j, path, "manifestFound", out.manifest_found);
+}
+Json encode(const DeferralStatus& v) {
+  return Json{{"to", v.to}, {"manifestFound", v.manifest_found}};
+}
+
+void decode(const Json& j, const std::string& path, DeploymentStatus& out) {
+  expect_object(j, path);
+  out = DeploymentStatus{};
+  decode_field(j, path, "swapped", out.swapped);
+  decode_field(j, path, "schemas", out.schemas);
+  decode_field(j, path, "previous", out.previous);
+}
+Json encode(const DeploymentStatus& v) {
+  Json out{{"swapped", v.swapped}};
+  encode_field(out, "schemas", v.schemas);
+  encode_field(out, "previous", v.previous);
+  return out;
+}
+
+std::optional<FreshnessState> DbtRunStatus::freshness() const {
+  if (!summary) return std::nullopt;
+  return freshness_state(summary->freshness);
 }
 
 void decode(const Json& j, const std::string& path, DbtRunStatus& out) {
@@ -118,6 +155,9 @@ void decode(const Json& j, const std::string& path, DbtRunStatus& out) {
   decode_field(j, path, "dbtVersion", out.dbt_version);
   decode_field(j, path, "artifacts", out.artifacts);
   decode_field(j, path, "message", out.message);
+  decode_field(j, path, "anomalies", out.anomalies);
+  decode_field(j, path, "deferral", out.deferral);
+  decode_field(j, path, "deployment", out.deployment);
 }
 Json encode(const DbtRunStatus& v) {
   Json out = Json::object();
@@ -138,6 +178,10 @@ Json encode(const DbtRunStatus& v) {
   encode_field(out, "dbtVersion", v.dbt_version);
   encode_field(out, "artifacts", v.artifacts);
   encode_field(out, "message", v.message);
+  encode_field(out, "anomalies", v.anomalies);
+  encode_field(out, "deferral", v.deferral);
+  encode_field(out, "deployment", v.deployment);
+  encode_field(out, "freshness", v.freshness());
   return out;
 }
 

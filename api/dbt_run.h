@@ -35,6 +35,7 @@ struct DbtRunSpec {
   std::optional<RunSource> source;
   std::optional<Defer> defer;
   std::optional<std::string> schema;  // the run's own schema; never on a protected target
+  bool keep_schema = false;           // with schema: leave it in place when the run is deleted
   std::optional<std::string> timeout;
   Retries retries;
   Deployment deployment;
@@ -69,10 +70,45 @@ struct ArtifactLocation {
   bool operator==(const ArtifactLocation&) const = default;
 };
 
+enum class AnomalyKind { RowCount, Duration };
+template <>
+struct EnumNames<AnomalyKind> {
+  static constexpr std::array<std::pair<AnomalyKind, std::string_view>, 2> entries{{
+      {AnomalyKind::RowCount, "RowCount"},
+      {AnomalyKind::Duration, "Duration"},
+  }};
+};
+
+// A run far from the history of its project and target (spec.anomalies of the project).
+struct RunAnomaly {
+  AnomalyKind kind = AnomalyKind::RowCount;
+  std::optional<std::string> node;  // the node whose row count changed; unset for the whole run
+  std::string message;
+  bool operator==(const RunAnomaly&) const = default;
+};
+
+// Slim CI: the target whose stored manifest the run deferred to, and whether one was stored.
+struct DeferralStatus {
+  std::string to;
+  bool manifest_found = false;
+  bool operator==(const DeferralStatus&) const = default;
+};
+
+// Blue-green: whether the staging schemas were swapped in, which, and the backups kept.
+struct DeploymentStatus {
+  bool swapped = false;
+  std::vector<std::string> schemas;
+  std::vector<std::string> previous;
+  bool operator==(const DeploymentStatus&) const = default;
+};
+
 inline constexpr std::size_t kMaxFailures = 20;
+inline constexpr std::size_t kMaxAnomalies = 20;
 inline constexpr std::size_t kMaxSlowest = 10;
 inline constexpr std::size_t kMaxMessageLength = 1024;
 
+// `freshness` (Pass/Warn/Error, for the FRESHNESS column) is derived from summary.freshness when
+// encoding, when the run checked any source.
 struct DbtRunStatus {
   std::optional<RunPhase> phase;
   std::vector<Condition> conditions;
@@ -91,7 +127,13 @@ struct DbtRunStatus {
   std::optional<std::string> dbt_version;
   std::optional<ArtifactLocation> artifacts;
   std::optional<std::string> message;  // at most kMaxMessageLength
+  std::vector<RunAnomaly> anomalies;   // at most kMaxAnomalies
+  std::optional<DeferralStatus> deferral;
+  std::optional<DeploymentStatus> deployment;
   bool operator==(const DbtRunStatus&) const = default;
+
+  // The worst source freshness of the run, or std::nullopt when it checked no source.
+  std::optional<FreshnessState> freshness() const;
 };
 
 struct DbtRun {
@@ -108,6 +150,9 @@ void decode(const Json& j, const std::string& path, Progress& out);
 void decode(const Json& j, const std::string& path, NodeFailure& out);
 void decode(const Json& j, const std::string& path, NodeTiming& out);
 void decode(const Json& j, const std::string& path, ArtifactLocation& out);
+void decode(const Json& j, const std::string& path, RunAnomaly& out);
+void decode(const Json& j, const std::string& path, DeferralStatus& out);
+void decode(const Json& j, const std::string& path, DeploymentStatus& out);
 void decode(const Json& j, const std::string& path, DbtRunStatus& out);
 void decode(const Json& j, const std::string& path, DbtRun& out);
 Json encode(const RunSource& v);
@@ -117,6 +162,9 @@ Json encode(const Progress& v);
 Json encode(const NodeFailure& v);
 Json encode(const NodeTiming& v);
 Json encode(const ArtifactLocation& v);
+Json encode(const RunAnomaly& v);
+Json encode(const DeferralStatus& v);
+Json encode(const DeploymentStatus& v);
 Json encode(const DbtRunStatus& v);
 Json encode(const DbtRun& v);
 

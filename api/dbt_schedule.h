@@ -53,16 +53,6 @@ struct RunReference {
   bool operator==(const RunReference&) const = default;
 };
 
-enum class FreshnessState { Pass, Warn, Error };
-template <>
-struct EnumNames<FreshnessState> {
-  static constexpr std::array<std::pair<FreshnessState, std::string_view>, 3> entries{{
-      {FreshnessState::Pass, "Pass"},
-      {FreshnessState::Warn, "Warn"},
-      {FreshnessState::Error, "Error"},
-  }};
-};
-
 struct DbtScheduleStatus {
   std::vector<Condition> conditions;
   std::int64_t observed_generation = 0;
@@ -74,6 +64,7 @@ struct DbtScheduleStatus {
   std::optional<RunReference> last_successful_run;
   std::vector<std::string> active_runs;
   std::vector<RunReference> recent_runs;  // newest first, at most 10
+  // Worst source freshness of the latest finished run that checked sources.
   std::optional<FreshnessState> freshness;
   bool operator==(const DbtScheduleStatus&) const = default;
 };

@@ -67,6 +67,11 @@ void decode(const Json& j, const std::string& path, std::int32_t& out) {
   out = static_cast<std::int32_t>(wide);
 }
 
+void decode(const Json& j, const std::string& path, double& out) {
+  if (!j.is_number()) wrong_type(j, path, "a number");
+  out = j.get<double>();
+}
+
 void decode(const Json& j, const std::string&, Json& out) { out = j; }
 
 void decode(const Json& j, const std::string& path, Timestamp& out) {
@@ -84,6 +89,7 @@ Json encode(const std::string& value) { return value; }
 Json encode(bool value) { return value; }
 Json encode(std::int32_t value) { return value; }
 Json encode(std::int64_t value) { return value; }
+Json encode(double value) { return value; }
 Json encode(const Json& value) { return value; }
 Json encode(Timestamp value) { return format_timestamp(value); }
 

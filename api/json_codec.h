@@ -74,6 +74,7 @@ void decode(const Json& j, const std::string& path, std::string& out);
 void decode(const Json& j, const std::string& path, bool& out);
 void decode(const Json& j, const std::string& path, std::int32_t& out);
 void decode(const Json& j, const std::string& path, std::int64_t& out);
+void decode(const Json& j, const std::string& path, double& out);
 void decode(const Json& j, const std::string& path, Json& out);
 void decode(const Json& j, const std::string& path, Timestamp& out);
 
@@ -138,6 +139,7 @@ Json encode(const std::string& value);
 Json encode(bool value);
 Json encode(std::int32_t value);
 Json encode(std::int64_t value);
+Json encode(double value);
 Json encode(const Json& value);
 Json encode(Timestamp value);
 

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <utility>
 
 #include "api/validation.h"
 #include "api/validation_rules.h"
@@ -190,6 +191,19 @@ FieldErrors validate(const DbtProject& project) {
     add(errors, "spec.state.schema",
         "\"" + spec.state.schema +
             "\" must be a schema name of letters, digits and '_', such as kubedbt");
+  }
+  for (const auto& [field, factor] :
+       {std::pair{"rowCountFactor", spec.anomalies.row_count_factor},
+        std::pair{"durationFactor", spec.anomalies.duration_factor}}) {
+    if (!(factor >= rules::kMinAnomalyFactor && factor <= rules::kMaxAnomalyFactor)) {
+      add(errors, std::string("spec.anomalies.") + field,
+          "must be a factor between 1.5 and 1000000, such as 10 (a smaller one flags every run)");
+    }
+  }
+  if (spec.anomalies.history_runs < rules::kMinAnomalyHistoryRuns ||
+      spec.anomalies.history_runs > rules::kMaxAnomalyHistoryRuns) {
+    add(errors, "spec.anomalies.historyRuns",
+        "must be between 3 and 1000 recent runs (a median needs a few), such as 10");
   }
   if (spec.notifications.size() > 10) {
     add(errors, "spec.notifications",

@@ -7,6 +7,19 @@ namespace kubedbt::api {
 
 using rules::add;
 
+namespace {
+
+// Deferral reads the other target's relations in this run's queries: same server and database.
+bool same_database(const Target& a, const Target& b) {
+  return a.host == b.host && a.port == b.port && a.database == b.database;
+}
+
+std::string where(const Target& t) {
+  return "database " + t.database + " on " + t.host + ":" + std::to_string(t.port);
+}
+
+}  // namespace
+
 FieldErrors validate(const DbtRun& run) {
   FieldErrors errors;
   const DbtRunSpec& spec = run.spec;
@@ -45,6 +58,18 @@ FieldErrors validate(const DbtRun& run) {
           "needs spec.target: name the non-protected target whose schema this run replaces");
     }
   }
+  if (spec.deployment.strategy == DeploymentStrategy::BlueGreen) {
+    rules::check_blue_green(errors, "spec", spec.invocation);
+    if (spec.defer) {
+      add(errors, "spec.deployment.strategy",
+          "BlueGreen builds the whole project and cannot defer; drop spec.defer or use Direct");
+    }
+  }
+  if (spec.keep_schema && !spec.schema) {
+    add(errors, "spec.keepSchema",
+        "only applies to a run with spec.schema (the target's own schema is never dropped); set "
+        "spec.schema or drop spec.keepSchema");
+  }
   if (spec.timeout) rules::check_timeout(errors, "spec.timeout", *spec.timeout);
   rules::check_retries(errors, "spec.retries", spec.retries);
   return errors;
@@ -71,10 +96,21 @@ FieldErrors validate_against_project(const DbtRun& run, const DbtProject& projec
             "\"; run against a non-protected target such as a dev or ci target, or drop "
             "spec.schema");
   }
-  if (spec.defer && !targets.contains(spec.defer->to)) {
-    add(errors, "spec.defer.to",
-        "\"" + spec.defer->to + "\" is not a target of DbtProject \"" + project_name +
-            "\"; defer to one of its spec.targets, usually the production one");
+  if (spec.defer) {
+    auto defer_to = targets.find(spec.defer->to);
+    auto own = target_name ? targets.find(*target_name) : targets.end();
+    if (defer_to == targets.end()) {
+      add(errors, "spec.defer.to",
+          "\"" + spec.defer->to + "\" is not a target of DbtProject \"" + project_name +
+              "\"; defer to one of its spec.targets, usually the production one");
+    } else if (own != targets.end() && !same_database(own->second, defer_to->second)) {
+      add(errors, "spec.defer.to",
+          "\"" + spec.defer->to + "\" (" + where(defer_to->second) +
+              ") is not in the database of target \"" + own->first + "\" (" + where(own->second) +
+              "): PostgreSQL cannot defer across databases, since a deferred model reads the "
+              "other target's tables in the same query; run on a target in the same database "
+              "and host, or drop spec.defer");
+    }
   }
   if (spec.source && spec.source->ref && !project.spec.source.git) {
     add(errors, "spec.source.ref",

@@ -82,6 +82,9 @@ FieldErrors validate(const DbtSchedule& schedule) {
     }
   }
   rules::check_invocation(errors, "spec", spec.invocation);
+  if (spec.deployment.strategy == DeploymentStrategy::BlueGreen) {
+    rules::check_blue_green(errors, "spec", spec.invocation);
+  }
   if (spec.timeout) rules::check_timeout(errors, "spec.timeout", *spec.timeout);
   rules::check_retries(errors, "spec.retries", spec.retries);
   return errors;

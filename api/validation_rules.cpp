@@ -198,6 +198,14 @@ void check_invocation(FieldErrors& errors, const std::string& spec, const DbtInv
   if (v.threads) check_threads(errors, spec + ".threads", *v.threads);
 }
 
+void check_blue_green(FieldErrors& errors, const std::string& spec, const DbtInvocation& v) {
+  if (!v.select.empty() || !v.exclude.empty() || v.selector) {
+    add(errors, spec + ".deployment.strategy",
+        "BlueGreen builds every model into staging schemas before the swap; remove " + spec +
+            ".select, exclude and selector, or use the Direct strategy");
+  }
+}
+
 void check_timeout(FieldErrors& errors, const std::string& field, const std::string& timeout) {
   auto d = parse_duration(timeout);
   if (!d || *d < kMinTimeout || *d > kMaxTimeout) {

@@ -22,6 +22,11 @@ inline constexpr std::int32_t kMaxHistoryLimit = 100;
 inline constexpr std::int64_t kMaxStartingDeadlineSeconds = 86400;
 inline constexpr std::size_t kMaxCommands = 10;
 inline constexpr std::size_t kMaxSelectors = 50;
+// Anomaly thresholds (the runner refuses others): factors in [1.5, 1e6], history 3 to 1000 runs.
+inline constexpr double kMinAnomalyFactor = 1.5;
+inline constexpr double kMaxAnomalyFactor = 1e6;
+inline constexpr std::int32_t kMinAnomalyHistoryRuns = 3;
+inline constexpr std::int32_t kMaxAnomalyHistoryRuns = 1000;
 
 // RFC 1123 subdomain (Secret, ServiceAccount, DbtProject names).
 bool is_dns_subdomain(std::string_view s);
@@ -47,6 +52,8 @@ void check_target_name(FieldErrors& errors, const std::string& field, const std:
 void check_secret_key_ref(FieldErrors& errors, const std::string& field, const SecretKeyRef& ref);
 void check_env(FieldErrors& errors, const std::string& field, const std::vector<EnvVar>& env);
 void check_invocation(FieldErrors& errors, const std::string& spec_field, const DbtInvocation& v);
+// BlueGreen swaps every schema the project writes, so it builds every model: no selection.
+void check_blue_green(FieldErrors& errors, const std::string& spec_field, const DbtInvocation& v);
 void check_timeout(FieldErrors& errors, const std::string& field, const std::string& timeout);
 void check_retries(FieldErrors& errors, const std::string& field, const Retries& retries);
 void check_threads(FieldErrors& errors, const std::string& field, std::int32_t threads);

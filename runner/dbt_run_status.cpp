@@ -66,6 +66,20 @@ api::DbtRunStatus to_dbt_run_status(const RunStatus& s, const std::string& targe
   if (!s.commit_sha.empty()) out.commit_sha = s.commit_sha;
   if (!s.dbt_version.empty()) out.dbt_version = s.dbt_version;
   if (!s.message.empty()) out.message = s.message.substr(0, api::kMaxMessageLength);
+  for (const auto& a : s.anomalies) {
+    if (out.anomalies.size() == api::kMaxAnomalies) break;
+    api::RunAnomaly anomaly;
+    anomaly.kind =
+        a.kind == Anomaly::Kind::RowCount ? api::AnomalyKind::RowCount : api::AnomalyKind::Duration;
+    if (!a.node.empty()) anomaly.node = a.node;
+    anomaly.message = a.message.substr(0, api::kMaxMessageLength);
+    out.anomalies.push_back(std::move(anomaly));
+  }
+  if (s.deferral) out.deferral = api::DeferralStatus{s.deferral->to, s.deferral->manifest_found};
+  if (s.deployment) {
+    out.deployment =
+        api::DeploymentStatus{s.deployment->swapped, s.deployment->schemas, s.deployment->previous};
+  }
   if (s.completion_time) {
     auto now = to_timestamp(*s.completion_time);
     bool ok = s.phase == Phase::Succeeded;
@@ -107,6 +121,10 @@ api::DbtRun dbt_run_for_job(const RunSpec& spec, const std::string& job_uid) {
                                 ? api::RetryStrategy::FromFailure
                                 : api::RetryStrategy::FromStart;
   r.spec.retries.on_test_failure = spec.retries.on_test_failure;
+  r.spec.deployment.strategy = spec.deployment.strategy == DeploymentSpec::Strategy::BlueGreen
+                                   ? api::DeploymentStrategy::BlueGreen
+                                   : api::DeploymentStrategy::Direct;
+  r.spec.deployment.keep_previous = spec.deployment.keep_previous;
   return r;
 }
 

@@ -11,7 +11,8 @@
 namespace kubedbt::runner {
 
 // The runner-owned fields: phase, times, attempts, progress, summary, failures, slowest, commit,
-// dbt version, message, and the Succeeded / Complete conditions once the run has finished.
+// dbt version, message, anomalies, deferral, deployment (freshness is derived from the summary),
+// and the Succeeded / Complete conditions once the run has finished.
 api::DbtRunStatus to_dbt_run_status(const RunStatus& status, const std::string& target,
                                     const std::string& job_name);
 

@@ -131,6 +131,7 @@ TEST_F(ApiExamplesApplyTest, EveryLibraryFieldSurvivesTheServer) {
                  "env": [{"name": "B", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}}]}},
       "defaultTarget": "dev",
       "state": {"schema": "kubedbt_state"},
+      "anomalies": {"rowCountFactor": 4.5, "durationFactor": 2, "historyRuns": 25},
       "notifications": [
         {"events": ["failure", "testFailure"], "slack": {"webhookSecretRef": {"name": "s", "key": "u"}, "channel": "#d"}},
         {"events": ["success", "freshnessWarn", "anomaly"], "email": {"smtpSecretRef": {"name": "m"}, "to": ["a@example.com"]}},
@@ -160,7 +161,7 @@ TEST_F(ApiExamplesApplyTest, EveryLibraryFieldSurvivesTheServer) {
       "vars": {"run_date": "2026-01-01", "nested": {"list": [1, "two", null]}},
       "fullRefresh": true, "threads": 6, "generateDocs": true, "timeout": "2h30m",
       "retries": {"limit": 2, "strategy": "FromStart", "onTestFailure": true},
-      "deployment": {"strategy": "BlueGreen", "keepPrevious": false}},
+      "deployment": {"strategy": "Direct", "keepPrevious": false}},
     "status": {
       "conditions": [{"type": "Ready", "status": "True", "reason": "CronJobReady", "message": "",
                       "observedGeneration": 1, "lastTransitionTime": "2026-03-01T00:00:00Z"}],
@@ -184,7 +185,8 @@ TEST_F(ApiExamplesApplyTest, EveryLibraryFieldSurvivesTheServer) {
       "projectRef": {"name": "full"}, "target": "ci", "scheduleRef": {"name": "nightly"},
       "commands": ["build"], "select": ["state:modified+"], "exclude": ["tag:heavy"],
       "vars": {"ci": true}, "fullRefresh": false, "threads": 4, "generateDocs": false,
-      "source": {"ref": "3f2c1a9"}, "defer": {"to": "prod"}, "schema": "ci_pr_42", "timeout": "45m",
+      "source": {"ref": "3f2c1a9"}, "defer": {"to": "prod"}, "schema": "ci_pr_42",
+      "keepSchema": true, "timeout": "45m",
       "retries": {"limit": 1, "strategy": "FromFailure", "onTestFailure": false},
       "deployment": {"strategy": "Direct", "keepPrevious": true}},
     "status": {
@@ -197,12 +199,18 @@ TEST_F(ApiExamplesApplyTest, EveryLibraryFieldSurvivesTheServer) {
       "progress": {"done": 40, "total": 42, "text": "40/42", "current": "model.a.orders"},
       "summary": {"models": {"success": 38, "error": 1, "skipped": 1},
                   "tests": {"pass": 10, "fail": 2, "warn": 0, "error": 0},
-                  "freshness": {"pass": 0, "warn": 0, "error": 0}, "rowsAffected": 1000},
+                  "freshness": {"pass": 2, "warn": 0, "error": 1}, "rowsAffected": 1000},
       "failures": [{"node": "test.a.unique_orders_id", "message": "Got 3 results"}],
       "slowest": [{"node": "model.a.orders", "seconds": 312.5}],
       "commitSha": "3f2c1a9e0b", "dbtVersion": "1.11.2",
       "artifacts": {"database": "a", "schema": "kubedbt", "invocationId": "inv-1"},
-      "message": "2 data tests failed"}
+      "message": "2 data tests failed",
+      "freshness": "Error",
+      "anomalies": [{"kind": "RowCount", "node": "model.a.orders", "message": "0 rows, median 1200"},
+                    {"kind": "Duration", "message": "took 31m, median 9m"}],
+      "deferral": {"to": "prod", "manifestFound": false},
+      "deployment": {"swapped": true, "schemas": ["analytics", "analytics_marts"],
+                     "previous": ["analytics_previous", "analytics_marts_previous"]}}
   })"),
                                       &api::dbt_run_from_json);
 }

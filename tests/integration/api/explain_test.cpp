@@ -54,5 +54,16 @@ TEST_F(ApiExplainTest, NestedFieldsAndStatus) {
               HasSubstr("one transaction"));
 }
 
+TEST_F(ApiExplainTest, CiSchemaAnomaliesAndDeploymentOutcome) {
+  EXPECT_THAT(explain("dbtrun.spec.keepSchema", "spec.schema"),
+              HasSubstr("kubedbt.io/drop-schema"));
+  EXPECT_THAT(explain("dbtproject.spec.anomalies.rowCountFactor", "factor"), HasSubstr("median"));
+  EXPECT_THAT(explain("dbtrun.status.anomalies.kind", "RowCount"), HasSubstr("Duration"));
+  EXPECT_THAT(explain("dbtrun.status.deferral.manifestFound", "stored manifest"),
+              HasSubstr("built everything"));
+  EXPECT_THAT(explain("dbtrun.status.deployment.previous", "Backups"), HasSubstr("rollback"));
+  EXPECT_THAT(explain("dbtrun.status.freshness", "warn_after"), HasSubstr("summary.freshness"));
+}
+
 }  // namespace
 }  // namespace kubedbt::testing

@@ -90,6 +90,15 @@ TEST_F(ApiStatusColumnsTest, RunColumnsShowPhaseProgressAndResults) {
   EXPECT_EQ(cell(row, "MODELS"), "11");
   EXPECT_EQ(cell(row, "TESTS FAILED"), "1");
   EXPECT_EQ(cell(row, "DURATION"), "3m2s");
+  EXPECT_EQ(cell(row, "FRESHNESS"), "") << "no source checked yet";
+
+  summary.freshness = {5, 1, 0};
+  status.summary = summary;
+  status.anomalies = {{api::AnomalyKind::Duration, std::nullopt, "took 9m, median 2m"}};
+  status.deferral = api::DeferralStatus{"prod", true};
+  patch_status("dbtrun", "shop-ci-pr-42", api::encode(status));
+  row = get_row(ns_.name(), "dbtrun", "shop-ci-pr-42");
+  EXPECT_EQ(cell(row, "FRESHNESS"), "Warn");
   auto wide = get_row(ns_.name(), "dbtrun", "shop-ci-pr-42", {"-o", "wide"});
   EXPECT_EQ(cell(wide, "MESSAGE"), "1 data test failed so far");
 }

@@ -26,6 +26,7 @@ Json full_run() {
       "source": {"ref": "3f2c1a9"},
       "defer": {"to": "prod"},
       "schema": "ci_pr_42",
+      "keepSchema": true,
       "timeout": "45m",
       "retries": {"limit": 1, "strategy": "FromFailure", "onTestFailure": false},
       "deployment": {"strategy": "Direct", "keepPrevious": true}
@@ -47,13 +48,19 @@ Json full_run() {
       "progress": {"done": 40, "total": 42, "text": "40/42", "current": "model.analytics.orders"},
       "summary": {"models": {"success": 38, "error": 1, "skipped": 1},
                   "tests": {"pass": 10, "fail": 2, "warn": 0, "error": 0},
-                  "freshness": {"pass": 0, "warn": 0, "error": 0}, "rowsAffected": 1000},
+                  "freshness": {"pass": 3, "warn": 0, "error": 1}, "rowsAffected": 1000},
       "failures": [{"node": "test.analytics.unique_orders_id", "message": "Got 3 results"}],
       "slowest": [{"node": "model.analytics.orders", "seconds": 312.5}],
       "commitSha": "3f2c1a9e0b",
       "dbtVersion": "1.11.2",
       "artifacts": {"database": "analytics", "schema": "kubedbt", "invocationId": "inv-1"},
-      "message": "2 data tests failed: unique_orders_id, not_null_orders_customer"
+      "message": "2 data tests failed: unique_orders_id, not_null_orders_customer",
+      "anomalies": [{"kind": "RowCount", "node": "model.analytics.orders",
+                     "message": "12 rows, median of the last 10 runs 15400"},
+                    {"kind": "Duration", "message": "took 31m, median 9m"}],
+      "deferral": {"to": "prod", "manifestFound": true},
+      "deployment": {"swapped": false},
+      "freshness": "Error"
     }
   })");
 }
@@ -68,6 +75,34 @@ TEST(DbtRunJsonTest, EveryFieldRoundTrips) {
   EXPECT_EQ(run.spec.source->ref, "3f2c1a9");
   EXPECT_DOUBLE_EQ(run.status.slowest[0].seconds, 312.5);
   EXPECT_EQ(run.metadata.other["ownerReferences"][0]["kind"], "Job");
+  EXPECT_TRUE(run.spec.keep_schema);
+  ASSERT_EQ(run.status.anomalies.size(), 2u);
+  EXPECT_EQ(run.status.anomalies[0].kind, AnomalyKind::RowCount);
+  EXPECT_EQ(run.status.anomalies[1].kind, AnomalyKind::Duration);
+  EXPECT_FALSE(run.status.anomalies[1].node);
+  EXPECT_TRUE(run.status.deferral->manifest_found);
+  EXPECT_FALSE(run.status.deployment->swapped);
+}
+
+TEST(DbtRunJsonTest, FreshnessIsDerivedFromTheSummary) {
+  DbtRunStatus status;
+  EXPECT_FALSE(status.freshness());
+  status.summary = RunSummary{};
+  EXPECT_FALSE(status.freshness()) << "no source checked: no freshness";
+  EXPECT_FALSE(encode(status).contains("freshness"));
+  status.summary->freshness = {4, 0, 0};
+  EXPECT_EQ(status.freshness(), FreshnessState::Pass);
+  status.summary->freshness = {4, 1, 0};
+  EXPECT_EQ(status.freshness(), FreshnessState::Warn);
+  status.summary->freshness = {4, 1, 1};
+  EXPECT_EQ(status.freshness(), FreshnessState::Error);
+  EXPECT_EQ(encode(status)["freshness"], "Error");
+  // A stale stored value is replaced by the one the counts say.
+  Json j = encode(status);
+  j["freshness"] = "Pass";
+  DbtRunStatus back;
+  decode(j, "status", back);
+  EXPECT_EQ(encode(back)["freshness"], "Error");
 }
 
 TEST(DbtRunJsonTest, ProgressTextIsDerivedFromTheCounts) {
@@ -85,6 +120,7 @@ TEST(DbtRunJsonTest, AppliesTheCrdDefaults) {
   EXPECT_EQ(run.spec.invocation.commands, std::vector<std::string>{"build"});
   EXPECT_EQ(run.spec.retries, Retries{});
   EXPECT_EQ(run.spec.deployment, Deployment{});
+  EXPECT_FALSE(run.spec.keep_schema);
   EXPECT_FALSE(run.status.phase);
   EXPECT_EQ(run.status.attempts, 0);
   EXPECT_FALSE(to_json(run).contains("status"));
@@ -112,6 +148,14 @@ TEST(DbtRunJsonTest, WrongTypesNameTheField) {
         }
       },
       DecodeError);
+  j = full_run();
+  j["status"]["anomalies"][0]["kind"] = "Rows";
+  try {
+    dbt_run_from_json(j);
+    ADD_FAILURE() << "an unknown anomaly kind decoded";
+  } catch (const DecodeError& e) {
+    EXPECT_EQ(e.path(), "status.anomalies[0].kind");
+  }
   j = full_run();
   j["status"]["phase"] = "Exploded";
   EXPECT_THROW(dbt_run_from_json(j), DecodeError);

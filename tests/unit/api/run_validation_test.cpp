@@ -72,7 +72,25 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"bad_timeout", [](DbtRun& r) { r.spec.timeout = "0m"; }, "spec.timeout",
                            "between 1m and 168h"},
                       Case{"negative_retries", [](DbtRun& r) { r.spec.retries.limit = -3; },
-                           "spec.retries.limit", "between 0 and 10"}),
+                           "spec.retries.limit", "between 0 and 10"},
+                      Case{"keep_schema_without_schema",
+                           [](DbtRun& r) {
+                             r.spec.schema.reset();
+                             r.spec.keep_schema = true;
+                           },
+                           "spec.keepSchema", "only applies to a run with spec.schema"},
+                      Case{"blue_green_with_select",
+                           [](DbtRun& r) {
+                             r.spec.defer.reset();
+                             r.spec.deployment.strategy = DeploymentStrategy::BlueGreen;
+                           },
+                           "spec.deployment.strategy", "remove spec.select, exclude and selector"},
+                      Case{"blue_green_with_defer",
+                           [](DbtRun& r) {
+                             r.spec.invocation.select.clear();
+                             r.spec.deployment.strategy = DeploymentStrategy::BlueGreen;
+                           },
+                           "spec.deployment.strategy", "cannot defer"}),
     [](const ::testing::TestParamInfo<Case>& info) { return std::string(info.param.name); });
 
 DbtProject project() {
@@ -119,6 +137,21 @@ TEST(RunValidation, AgainstProjectNamesMissingTargets) {
   EXPECT_EQ(errors[1].message,
             "spec.defer.to \"production\" is not a target of DbtProject \"analytics\"; defer to "
             "one of its spec.targets, usually the production one");
+}
+
+TEST(RunValidation, DeferNeedsTheSameDatabase) {
+  DbtRun r = valid_run();
+  for (auto change : std::vector<std::function<void(Target&)>>{
+           [](Target& t) { t.database = "warehouse"; }, [](Target& t) { t.host = "other"; },
+           [](Target& t) { t.port = 6543; }}) {
+    DbtProject p = project();
+    change(p.spec.targets.at("prod"));
+    FieldErrors errors = validate_against_project(r, p);
+    ASSERT_EQ(errors.size(), 1u) << join_messages(errors);
+    EXPECT_EQ(errors[0].field, "spec.defer.to");
+    EXPECT_THAT(errors[0].message, HasSubstr("spec.defer.to \"prod\""));
+    EXPECT_THAT(errors[0].message, HasSubstr("PostgreSQL cannot defer across databases"));
+  }
 }
 
 TEST(RunValidation, AgainstProjectNeedsATargetWhenThereIsNoDefault) {

@@ -120,7 +120,13 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"negative_retries", [](DbtSchedule& s) { s.spec.retries.limit = -1; },
              "spec.retries.limit", "between 0 and 10 (0 disables retries)"},
         Case{"too_many_retries", [](DbtSchedule& s) { s.spec.retries.limit = 11; },
-             "spec.retries.limit", "11 is out of range"}),
+             "spec.retries.limit", "11 is out of range"},
+        Case{"blue_green_with_selection",
+             [](DbtSchedule& s) {
+               s.spec.invocation.select = {"tag:daily"};
+               s.spec.deployment.strategy = DeploymentStrategy::BlueGreen;
+             },
+             "spec.deployment.strategy", "BlueGreen builds every model"}),
     [](const ::testing::TestParamInfo<Case>& info) { return std::string(info.param.name); });
 
 TEST(ScheduleValidation, BadZoneStillReportsTheScheduleProblem) {

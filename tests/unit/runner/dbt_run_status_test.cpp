@@ -48,13 +48,58 @@ TEST(DbtRunStatusTest, AFinishedRunHasConditionsDurationAndBoundedLists) {
   EXPECT_EQ(api::find_condition(out.conditions, api::condition_type::kSucceeded)->reason, "Failed");
 }
 
+TEST(DbtRunStatusTest, MapsAnomaliesDeferralDeploymentAndDerivesFreshness) {
+  RunStatus s;
+  s.phase = Phase::Succeeded;
+  s.summary.freshness.pass = 2;
+  s.summary.freshness.warn = 1;
+  for (int i = 0; i < 25; ++i) {
+    s.anomalies.push_back({Anomaly::Kind::RowCount, "model.shop.m" + std::to_string(i), "12 rows"});
+  }
+  s.anomalies[0] = {Anomaly::Kind::Duration, "", "took 9m, median 2m"};
+  s.deferral = Deferral{"prod", true};
+  s.deployment = DeploymentOutcome{true, {"analytics"}, {"analytics_previous"}};
+  auto out = to_dbt_run_status(s, "prod", "");
+  ASSERT_EQ(out.anomalies.size(), api::kMaxAnomalies);
+  EXPECT_EQ(out.anomalies[0].kind, api::AnomalyKind::Duration);
+  EXPECT_FALSE(out.anomalies[0].node);
+  EXPECT_EQ(out.anomalies[1].kind, api::AnomalyKind::RowCount);
+  EXPECT_EQ(out.anomalies[1].node, "model.shop.m1");
+  ASSERT_TRUE(out.deferral);
+  EXPECT_EQ(out.deferral->to, "prod");
+  EXPECT_TRUE(out.deferral->manifest_found);
+  ASSERT_TRUE(out.deployment);
+  EXPECT_TRUE(out.deployment->swapped);
+  EXPECT_EQ(out.deployment->previous, std::vector<std::string>{"analytics_previous"});
+  auto json = api::encode(out);
+  EXPECT_EQ(json["freshness"], "Warn");
+  EXPECT_EQ(json["anomalies"][0]["kind"], "Duration");
+  EXPECT_FALSE(json["anomalies"][0].contains("node"));
+  EXPECT_EQ(json["deferral"]["manifestFound"], true);
+  EXPECT_EQ(json["deployment"]["schemas"][0], "analytics");
+}
+
+TEST(DbtRunStatusTest, NoFreshnessWithoutCheckedSources) {
+  RunStatus s;
+  s.phase = Phase::Succeeded;
+  auto json = api::encode(to_dbt_run_status(s, "prod", ""));
+  EXPECT_FALSE(json.contains("freshness"));
+  EXPECT_FALSE(json.contains("anomalies"));
+  EXPECT_FALSE(json.contains("deferral"));
+  EXPECT_FALSE(json.contains("deployment"));
+}
+
 TEST(DbtRunStatusTest, ACronJobsRunIsOwnedByItsJob) {
   RunSpec spec;
   spec.project = "shop";
   spec.target.name = "prod";
   spec.commands = {"source freshness", "build"};
   spec.run = RunRef{"data", "nightly-29000000", "nightly-29000000", true};
+  spec.deployment.strategy = DeploymentSpec::Strategy::BlueGreen;
+  spec.deployment.keep_previous = false;
   auto run = dbt_run_for_job(spec, "uid-123");
+  EXPECT_EQ(run.spec.deployment.strategy, api::DeploymentStrategy::BlueGreen);
+  EXPECT_FALSE(run.spec.deployment.keep_previous);
   EXPECT_EQ(run.metadata.name, "nightly-29000000");
   EXPECT_EQ(run.metadata.namespace_, "data");
   auto owners = run.metadata.other["ownerReferences"];
