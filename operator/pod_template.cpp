@@ -2,6 +2,7 @@
 #include "operator/pod_template.h"
 
 #include "operator/child_names.h"
+#include "operator/notification_env.h"
 
 namespace kubedbt::op {
 namespace {
@@ -56,6 +57,11 @@ Json build_pod_template(const api::DbtProject& project, const RunInputs& inputs,
     env.push_back(secret_env("KUBEDBT_GIT_TOKEN", source.git->secret_ref->name, "token", true));
     env.push_back(
         secret_env("KUBEDBT_GIT_SSH_KEY", source.git->secret_ref->name, "ssh-privatekey", true));
+  }
+  for (std::size_t i = 0; i < project.spec.notifications.size(); ++i) {
+    for (const auto& e : notification_secret_env(project.spec.notifications[i], i)) {
+      env.push_back(secret_env(e.name, e.secret, e.key, e.optional));
+    }
   }
   append_env(env, project.spec.env);
   append_env(env, target.env);

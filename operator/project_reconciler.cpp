@@ -37,7 +37,12 @@ std::vector<SecretRefUse> secret_references(const api::DbtProjectSpec& spec) {
       refs.push_back({n.slack->webhook_secret_ref.name, n.slack->webhook_secret_ref.key,
                       at + ".slack.webhookSecretRef"});
     }
-    if (n.email) refs.push_back({n.email->smtp_secret_ref.name, "", at + ".email.smtpSecretRef"});
+    if (n.email) {
+      // The runner needs these keys; username, password and tls are optional.
+      for (const char* key : {"host", "port", "from"}) {
+        refs.push_back({n.email->smtp_secret_ref.name, key, at + ".email.smtpSecretRef"});
+      }
+    }
     if (n.webhook) {
       refs.push_back({n.webhook->url_secret_ref.name, n.webhook->url_secret_ref.key,
                       at + ".webhook.urlSecretRef"});

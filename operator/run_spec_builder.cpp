@@ -6,6 +6,7 @@
 
 #include "api/duration.h"
 #include "operator/child_names.h"
+#include "operator/notification_env.h"
 
 namespace kubedbt::op {
 namespace {
@@ -41,6 +42,10 @@ RunInputs run_inputs(const api::DbtRun& run, const std::string& target_name) {
   in.invocation = run.spec.invocation;
   in.timeout = run.spec.timeout;
   in.retries = run.spec.retries;
+  in.schema = run.spec.schema;
+  in.keep_schema = run.spec.keep_schema;
+  if (run.spec.defer) in.defer_to = run.spec.defer->to;
+  in.deployment = run.spec.deployment;
   return in;
 }
 
@@ -54,6 +59,7 @@ RunInputs schedule_run_inputs(const api::DbtSchedule& schedule, const std::strin
   in.invocation = schedule.spec.invocation;
   in.timeout = schedule.spec.timeout;
   in.retries = schedule.spec.retries;
+  in.deployment = schedule.spec.deployment;
   return in;
 }
 
@@ -117,6 +123,24 @@ nlohmann::json build_run_spec(const api::DbtProject& project, const RunInputs& i
   spec["retries"] = {{"limit", in.retries.limit},
                      {"strategy", std::string(api::to_string(in.retries.strategy))},
                      {"onTestFailure", in.retries.on_test_failure}};
+  if (in.schema) {
+    spec["schema"] = *in.schema;
+    spec["keepSchema"] = in.keep_schema;
+  }
+  spec["state"] = {{"schema", project.spec.state.schema}};
+  if (in.defer_to) spec["defer"] = {{"to", *in.defer_to}};
+  spec["deployment"] = {{"strategy", std::string(api::to_string(in.deployment.strategy))},
+                        {"keepPrevious", in.deployment.keep_previous}};
+  const auto& anomalies = project.spec.anomalies;
+  spec["anomalies"] = {{"rowCountFactor", anomalies.row_count_factor},
+                       {"durationFactor", anomalies.duration_factor},
+                       {"historyRuns", anomalies.history_runs}};
+  if (!project.spec.notifications.empty()) {
+    auto& notifications = spec["notifications"] = nlohmann::json::array();
+    for (std::size_t i = 0; i < project.spec.notifications.size(); ++i) {
+      notifications.push_back(notification_run_spec(project.spec.notifications[i], i));
+    }
+  }
   return spec;
 }
 

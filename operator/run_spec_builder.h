@@ -27,6 +27,10 @@ struct RunInputs {
   api::DbtInvocation invocation;
   std::optional<std::string> timeout;
   api::Retries retries;
+  std::optional<std::string> schema;    // the run's own schema (DbtRun.spec.schema)
+  bool keep_schema = false;             // drop-schema leaves it in place
+  std::optional<std::string> defer_to;  // Slim CI: the target whose stored manifest is compared
+  api::Deployment deployment;
 };
 
 RunInputs run_inputs(const api::DbtRun& run, const std::string& target_name);
@@ -41,7 +45,9 @@ struct Deadlines {
 };
 Deadlines split_timeout(const std::optional<std::string>& timeout);
 
-// The run spec document. Throws std::invalid_argument when the target is not in the project.
+// The run spec document: the run and what it runs, the resolved target, the project's state
+// store, anomaly thresholds and notifications (Secret values only as env var names, see
+// notification_env.h). Throws std::invalid_argument when the target is not in the project.
 nlohmann::json build_run_spec(const api::DbtProject& project, const RunInputs& inputs);
 
 // The run spec as a container env value: "$" doubled so the kubelet keeps it, except the

@@ -61,6 +61,88 @@ TEST(RunSpec, CarriesTheResolvedTargetAndNoSecret) {
   EXPECT_FALSE(spec.dump().find("pg-dev") != std::string::npos);
 }
 
+TEST(RunSpec, CarriesSchemaDeferStateDeploymentAndAnomalies) {
+  auto project = sample_project();
+  project.spec.state.schema = "kubedbt_state";
+  project.spec.anomalies = {5, 2.5, 20};
+  auto run = sample_run();
+  run.spec.schema = "ci_pr_7";
+  run.spec.defer = api::Defer{"prod"};
+  auto spec = build_run_spec(project, run_inputs(run, "dev"));
+  EXPECT_EQ(spec["schema"], "ci_pr_7") << "DbtRun.spec.schema reaches the runner";
+  EXPECT_EQ(spec["keepSchema"], false);
+  EXPECT_EQ(spec["state"]["schema"], "kubedbt_state");
+  EXPECT_EQ(spec["defer"]["to"], "prod");
+  EXPECT_EQ(spec["deployment"]["strategy"], "Direct");
+  EXPECT_EQ(spec["anomalies"]["rowCountFactor"], 5.0);
+  EXPECT_EQ(spec["anomalies"]["durationFactor"], 2.5);
+  EXPECT_EQ(spec["anomalies"]["historyRuns"], 20);
+  EXPECT_FALSE(spec.contains("notifications"));
+
+  auto schedule = sample_schedule();
+  schedule.spec.deployment = {api::DeploymentStrategy::BlueGreen, false};
+  auto nightly = build_run_spec(project, schedule_run_inputs(schedule, "prod"));
+  EXPECT_EQ(nightly["deployment"]["strategy"], "BlueGreen");
+  EXPECT_EQ(nightly["deployment"]["keepPrevious"], false);
+  EXPECT_FALSE(nightly.contains("schema"));
+  EXPECT_FALSE(nightly.contains("defer"));
+}
+
+api::DbtProject project_with_notifications() {
+  auto project = sample_project();
+  project.spec.notifications = api::dbt_project_from_json(Json::parse(R"({
+    "metadata": {"name": "shop"},
+    "spec": {"source": {"image": {}}, "targets": {}, "notifications": [
+      {"events": ["failure", "anomaly"],
+       "slack": {"webhookSecretRef": {"name": "slack-hook", "key": "url"}, "channel": "#data"}},
+      {"events": ["testFailure"], "email": {"smtpSecretRef": {"name": "smtp-creds"}, "to": ["a@b.c"]}},
+      {"events": ["success"], "webhook": {"urlSecretRef": {"name": "hook-secret", "key": "url"},
+                                          "hmacSecretRef": {"name": "hook-secret", "key": "hmac"}}}]}
+  })"))
+                                   .spec.notifications;
+  return project;
+}
+
+TEST(RunSpec, NotificationsNameEnvVarsNeverSecrets) {
+  auto spec = build_run_spec(project_with_notifications(), run_inputs(sample_run(), "dev"));
+  ASSERT_EQ(spec["notifications"].size(), 3u);
+  EXPECT_EQ(spec["notifications"][0], Json::parse(R"({"events": ["failure", "anomaly"],
+                            "slack": {"urlEnv": "KUBEDBT_NOTIFY_0_URL", "channel": "#data"}})"));
+  EXPECT_EQ(spec["notifications"][1]["email"],
+            Json::parse(R"({"smtpEnvPrefix": "KUBEDBT_NOTIFY_1_SMTP_", "to": ["a@b.c"]})"));
+  EXPECT_EQ(
+      spec["notifications"][2]["webhook"],
+      Json::parse(R"({"urlEnv": "KUBEDBT_NOTIFY_2_URL", "hmacEnv": "KUBEDBT_NOTIFY_2_HMAC"})"));
+  for (const char* secret : {"slack-hook", "smtp-creds", "hook-secret"}) {
+    EXPECT_EQ(spec.dump().find(std::string("\"") + secret + "\""), std::string::npos)
+        << "Secret " << secret << " must not be named in the run spec";
+  }
+}
+
+TEST(PodTemplate, NotificationSecretsAreSecretKeyRefEnv) {
+  auto pod = build_pod_template(project_with_notifications(), run_inputs(sample_run(), "dev"),
+                                OperatorConfig{}, {});
+  std::map<std::string, Json> refs;
+  for (const auto& e : pod["spec"]["containers"][0]["env"]) {
+    if (e.contains("valueFrom") && e["valueFrom"].contains("secretKeyRef")) {
+      refs[e["name"]] = e["valueFrom"]["secretKeyRef"];
+    }
+  }
+  EXPECT_EQ(refs["KUBEDBT_NOTIFY_0_URL"], Json::parse(R"({"name": "slack-hook", "key": "url"})"));
+  for (const char* key : {"HOST", "PORT", "FROM"}) {
+    auto ref = refs[std::string("KUBEDBT_NOTIFY_1_SMTP_") + key];
+    EXPECT_EQ(ref["name"], "smtp-creds");
+    EXPECT_FALSE(ref.contains("optional")) << key << " is required";
+  }
+  EXPECT_EQ(refs["KUBEDBT_NOTIFY_1_SMTP_USERNAME"],
+            Json::parse(R"({"name": "smtp-creds", "key": "username", "optional": true})"));
+  EXPECT_EQ(refs["KUBEDBT_NOTIFY_1_SMTP_PASSWORD"]["optional"], true);
+  EXPECT_EQ(refs["KUBEDBT_NOTIFY_1_SMTP_TLS"]["key"], "tls");
+  EXPECT_EQ(refs["KUBEDBT_NOTIFY_2_URL"], Json::parse(R"({"name": "hook-secret", "key": "url"})"));
+  EXPECT_EQ(refs["KUBEDBT_NOTIFY_2_HMAC"],
+            Json::parse(R"({"name": "hook-secret", "key": "hmac"})"));
+}
+
 TEST(RunSpec, UnknownTargetIsRefusedWithItsName) {
   try {
     build_run_spec(sample_project(), run_inputs(sample_run(), "staging"));

@@ -66,5 +66,47 @@ TEST(RunSpecContract, ScheduledRunSpecParsesOnceTheKubeletExpandedIt) {
   EXPECT_EQ(spec.commands, (std::vector<std::string>{"seed", "build"}));
 }
 
+TEST(RunSpecContract, CiRunWithSchemaDeferAndNotificationsParsesWithTheRunner) {
+  auto project = testing::sample_project();
+  project.spec.targets.at("prod").host = "db.dev";  // deferral needs one database
+  project.spec.notifications = api::dbt_project_from_json(nlohmann::json::parse(R"({
+    "metadata": {"name": "shop"},
+    "spec": {"source": {"image": {}}, "targets": {}, "notifications": [
+      {"events": ["failure", "freshnessWarn"], "email": {"smtpSecretRef": {"name": "smtp"},
+                                                         "to": ["a@b.c"]}},
+      {"events": ["anomaly"], "webhook": {"urlSecretRef": {"name": "hook", "key": "url"}}}]}
+  })"))
+                                   .spec.notifications;
+  auto run = testing::sample_run();
+  run.spec.schema = "ci_pr_7";
+  run.spec.keep_schema = true;
+  run.spec.defer = api::Defer{"prod"};
+  auto pod = build_pod_template(project, run_inputs(run, "dev"), OperatorConfig{}, {});
+  auto spec = runner::parse_run_spec(expand(env_value(pod, "KUBEDBT_RUN_SPEC"), "unused"));
+  EXPECT_EQ(spec.schema, "ci_pr_7");
+  EXPECT_TRUE(spec.keep_schema);
+  ASSERT_TRUE(spec.defer);
+  EXPECT_EQ(spec.defer->to, "prod");
+  EXPECT_EQ(spec.state.schema, "kubedbt");
+  EXPECT_DOUBLE_EQ(spec.anomalies.row_count_factor, 10);
+  ASSERT_EQ(spec.notifications.size(), 2u);
+  ASSERT_TRUE(spec.notifications[0].email);
+  EXPECT_EQ(spec.notifications[0].email->smtp_env_prefix, "KUBEDBT_NOTIFY_0_SMTP_");
+  ASSERT_TRUE(spec.notifications[1].webhook);
+  EXPECT_EQ(spec.notifications[1].webhook->url_env, "KUBEDBT_NOTIFY_1_URL");
+  EXPECT_EQ(spec.notifications[1].webhook->hmac_env, "");
+}
+
+TEST(RunSpecContract, BlueGreenScheduleParsesWithTheRunner) {
+  auto schedule = testing::sample_schedule();
+  schedule.spec.invocation.select.clear();
+  schedule.spec.deployment = {api::DeploymentStrategy::BlueGreen, true};
+  auto pod = build_pod_template(testing::sample_project(), schedule_run_inputs(schedule, "prod"),
+                                OperatorConfig{}, {});
+  auto spec = runner::parse_run_spec(expand(env_value(pod, "KUBEDBT_RUN_SPEC"), "nightly-1"));
+  EXPECT_EQ(spec.deployment.strategy, runner::DeploymentSpec::Strategy::BlueGreen);
+  EXPECT_TRUE(spec.deployment.keep_previous);
+}
+
 }  // namespace
 }  // namespace kubedbt::op
