@@ -138,8 +138,7 @@ DeploymentOutcome BlueGreenDeployment::promote() {
     outcome.schemas = promoted.swapped;
     outcome.previous = promoted.previous;
   } catch (const SwapError& e) {
-    throw DeploymentError(std::string("blue-green swap not done: ") + e.what() + ". " +
-                          failed_build_note());
+    throw DeploymentError(std::string(e.what()) + ". " + failed_build_note());
   }
   log::info("blue-green swap committed",
             {{"schemas", outcome.schemas}, {"previous", outcome.previous}});

@@ -122,7 +122,7 @@ void lock_relations(pqxx::transaction_base& tx, const std::string& schema, Step&
       schema);
   for (const auto& row : rows) {
     auto relation = qualified(tx, schema, row[0].as<std::string>());
-    step = {"locking production relation " + relation, relation};
+    step = {"locking production relation " + schema + "." + row[0].as<std::string>(), relation};
     if (row[1].as<std::string>() == "v") {
       tx.exec0("alter view " + relation + " owner to " + row[2].as<std::string>());
     } else {

@@ -85,6 +85,7 @@ RunnerResult run_runner(const nlohmann::json& spec, const std::filesystem::path&
   runner::SubprocessOptions p;
   p.argv = {(binary_dir() / "runner" / "kubedbt-runner").string(), "--work-dir",
             result.work_dir.string(), "--status-file", status_file.string()};
+  p.argv.insert(p.argv.end(), options.args.begin(), options.args.end());
   p.env = env;
   p.on_stdout_line = [&](const std::string& line) { result.out += line + "\n"; };
   p.on_stderr_line = [&](const std::string& line) { result.err += line + "\n"; };

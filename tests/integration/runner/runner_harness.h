@@ -53,6 +53,8 @@ struct RunnerOptions {
   // Called while the runner runs; returning true sends it `stop_signal`.
   std::function<bool()> stop_when;
   int stop_signal = 15;  // SIGTERM, as Kubernetes sends it
+  // Arguments after the runner's own --work-dir and --status-file, e.g. {"rollback"}.
+  std::vector<std::string> args;
 };
 
 // Runs kubedbt-runner with the spec in $KUBEDBT_RUN_SPEC, a work folder inside `work_root`.
