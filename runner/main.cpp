@@ -2,6 +2,8 @@
 //   pod:   kubedbt-runner [--run-spec FILE] [--work-dir DIR]   (spec in $KUBEDBT_RUN_SPEC or FILE)
 //   local: kubedbt-runner --project-dir DIR --target dev build
 //   rollback: kubedbt-runner rollback [--run-spec FILE]   (swap blue-green backups back in)
+//   drop-schema: kubedbt-runner drop-schema [--run-spec FILE] [--protected-schema S]...
+//                (drop a CI run's own schemas when its DbtRun is deleted)
 #include <CLI/CLI.hpp>
 #include <fstream>
 #include <iostream>
@@ -11,6 +13,7 @@
 #include "runner/blue_green_deployment.h"
 #include "runner/cancellation.h"
 #include "runner/console_status_reporter.h"
+#include "runner/drop_schema.h"
 #include "runner/file_status_reporter.h"
 #include "runner/local_targets.h"
 #include "runner/profiles.h"
@@ -27,6 +30,7 @@ constexpr int kUsageError = 2;
 
 struct Arguments {
   std::string run_spec_file;
+  std::vector<std::string> protected_schemas;  // drop-schema
   std::string work_dir;
   std::string status_file;
   std::string dbt;
@@ -192,6 +196,31 @@ int rollback(const Arguments& a) {
   }
 }
 
+// Drops the run's own schema and the schemas it recorded; exit 0 done, 1 refused or failed.
+int drop_schema(const Arguments& a) {
+  auto env = current_environment();
+  RunSpec spec;
+  try {
+    spec = pod_spec(a, env);
+  } catch (const SpecError& e) {
+    std::cerr << "kubedbt-runner drop-schema: invalid run spec: " << e.what() << "\n";
+    return kUsageError;
+  }
+  auto password = env.find(spec.target.password_env);
+  try {
+    auto dropped =
+        drop_run_schemas(spec, password == env.end() ? "" : password->second, a.protected_schemas);
+    std::cout << "Dropped schemas:";
+    for (const auto& schema : dropped) std::cout << " " << schema;
+    std::cout << "\n";
+    return 0;
+  } catch (const DropSchemaError& e) {
+    kubedbt::log::error("drop-schema failed", {{"target", spec.target.name}, {"error", e.what()}});
+    std::cerr << "kubedbt-runner drop-schema: " << e.what() << "\n";
+    return 1;
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -217,6 +246,12 @@ int main(int argc, char** argv) {
       "rollback", "swap the target's production schemas with their blue-green backups");
   rollback_command->add_option("--run-spec", a.run_spec_file,
                                "run spec JSON file (default: $KUBEDBT_RUN_SPEC)");
+  auto* drop_schema_command = app.add_subcommand(
+      "drop-schema", "drop a CI run's own schema and the custom schemas it built");
+  drop_schema_command->add_option("--run-spec", a.run_spec_file,
+                                  "run spec JSON file (default: $KUBEDBT_RUN_SPEC)");
+  drop_schema_command->add_option("--protected-schema", a.protected_schemas,
+                                  "a protected target's schema, never dropped (repeatable)");
   try {
     app.parse(argc, argv);
     if (!a.project_dir.empty() && a.target.empty()) {
@@ -232,6 +267,7 @@ int main(int argc, char** argv) {
   }
   try {
     if (rollback_command->parsed()) return rollback(a);
+    if (drop_schema_command->parsed()) return drop_schema(a);
     return run(a);
   } catch (const std::exception& e) {
     kubedbt::log::error("runner failed", {{"error", e.what()}});
