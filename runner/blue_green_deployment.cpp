@@ -125,6 +125,19 @@ void BlueGreenDeployment::prepare() {
     throw DeploymentError(std::string("cannot clear leftover staging schemas: ") + e.what() +
                           "; production is untouched");
   }
+  std::vector<StagedRelation> with_history;
+  for (const auto& r : plan_.relations) {
+    if (r.carries_history(spec_.full_refresh)) with_history.push_back(r);
+  }
+  if (with_history.empty()) return;
+  try {
+    auto copied = carry_over_history(*connection, with_history, swap_settings(production_));
+    log::info("history copied into staging", {{"nodes", copied}});
+  } catch (const SwapError& e) {
+    throw DeploymentError(std::string("cannot copy snapshots and incremental models into "
+                                      "staging: ") +
+                          e.what() + "; production is untouched");
+  }
 }
 
 DeploymentOutcome BlueGreenDeployment::promote() {

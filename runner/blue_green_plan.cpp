@@ -12,6 +12,7 @@ struct WrittenNode {
   std::string database;
   std::string schema;
   std::string relation;  // the relation's name (alias); empty for a function
+  std::string materialized;
 };
 
 bool writes_relation(const nlohmann::json& node) {
@@ -45,8 +46,12 @@ std::map<std::string, WrittenNode> written_nodes(const nlohmann::json& manifest,
     for (const auto& [id, node] : it->items()) {
       if (!node.is_object() || !writes_relation(node)) continue;
       bool function = node.value("resource_type", "") == "function";
+      auto config = node.find("config");
       nodes[id] = {text_field(node, "database", id, which), text_field(node, "schema", id, which),
-                   function ? std::string() : text_field(node, "alias", id, which)};
+                   function ? std::string() : text_field(node, "alias", id, which),
+                   config != node.end() && config->is_object()
+                       ? config->value("materialized", std::string())
+                       : std::string()};
     }
   }
   return nodes;
@@ -136,7 +141,10 @@ BlueGreenPlan plan_blue_green(const nlohmann::json& production, const nlohmann::
                       "); generate_schema_name must map schemas one to one");
     }
     example_node.emplace(prod.schema, id);
-    if (!stage.relation.empty()) plan.relations.push_back({id, stage.schema, stage.relation});
+    if (!stage.relation.empty()) {
+      plan.relations.push_back(
+          {id, stage.schema, stage.relation, stage.materialized, prod.schema, prod.relation});
+    }
   }
 
   std::set<std::string> taken;  // every production and staging name

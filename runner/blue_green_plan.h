@@ -39,6 +39,15 @@ struct StagedRelation {
   std::string node;  // unique_id
   std::string schema;
   std::string name;
+  std::string materialized;  // dbt's materialization: table, view, incremental, seed, snapshot
+  std::string production_schema;
+  std::string production_name;
+
+  // A snapshot's history, or an incremental model's rows unless the run is a full refresh, live
+  // only in its production table: it is copied into staging before the build.
+  bool carries_history(bool full_refresh) const {
+    return materialized == "snapshot" || (materialized == "incremental" && !full_refresh);
+  }
 };
 
 struct BlueGreenPlan {

@@ -251,6 +251,33 @@ void check_staged_relations(pqxx::connection& connection,
                   "example [\"build\"]), or production would lose them");
 }
 
+std::vector<std::string> carry_over_history(pqxx::connection& connection,
+                                            const std::vector<StagedRelation>& relations,
+                                            const SwapSettings& settings) {
+  std::vector<std::string> copied;
+  in_one_transaction(
+      connection, settings, "copying history into staging", [&](pqxx::work& tx, Step& step) {
+        copied.clear();
+        for (const auto& r : relations) {
+          auto kind = tx.exec_params(
+              "select c.relkind from pg_class c join pg_namespace n on n.oid = c.relnamespace "
+              "where n.nspname = $1 and c.relname = $2",
+              r.production_schema, r.production_name);
+          if (kind.empty() || kind[0][0].as<std::string>() != "r") continue;
+          auto from = qualified(tx, r.production_schema, r.production_name);
+          auto to = qualified(tx, r.schema, r.name);
+          step = {"copying " + r.production_schema + "." + r.production_name + " into " + r.schema +
+                      "." + r.name,
+                  from};
+          tx.exec0("create schema if not exists " + tx.quote_name(r.schema));
+          tx.exec0("create table " + to + " (like " + from + " including all)");
+          tx.exec0("insert into " + to + " select * from " + from);
+          copied.push_back(r.node);
+        }
+      });
+  return copied;
+}
+
 PromotionResult promote_staging(pqxx::connection& connection, const std::vector<SchemaPair>& pairs,
                                 const SwapSettings& settings) {
   PromotionResult result;

@@ -36,6 +36,13 @@ void drop_staging_schemas(pqxx::connection& connection, const std::vector<std::s
 void check_staged_relations(pqxx::connection& connection,
                             const std::vector<StagedRelation>& expected);
 
+// Before the build, in one transaction: copies each relation's production table (structure,
+// indexes and rows) into its staging schema, creating that schema when needed. A relation with
+// no production table yet is left to dbt. Returns the relations copied.
+std::vector<std::string> carry_over_history(pqxx::connection& connection,
+                                            const std::vector<StagedRelation>& relations,
+                                            const SwapSettings& settings);
+
 struct PromotionResult {
   std::vector<std::string> swapped;   // production schemas now holding the staging build
   std::vector<std::string> previous;  // backups made of production schemas that existed

@@ -374,6 +374,33 @@ TEST_F(BlueGreenTest, ReadersNeverSeeAMissingRelationOrAMixOfBuilds) {
   EXPECT_EQ(markers(), "3/3");
 }
 
+TEST_F(BlueGreenTest, SnapshotsKeepTheirHistoryAcrossSwaps) {
+  // A snapshot's history lives only in its production table; staging starts from a copy of it.
+  write_file(project / "snapshots/orders_snapshot.sql",
+             "{% snapshot orders_snapshot %}\n"
+             "{{ config(unique_key='id', strategy='check', check_cols=['status'], "
+             "schema='snapshots') }}\n"
+             "select id, status from {{ source('raw', 'orders') }}\n"
+             "{% endsnapshot %}\n");
+  ASSERT_EQ(deploy("one").exit_code, 0);
+  auto orders = db.value("select count(*) from raw.orders");
+  EXPECT_EQ(db.value("select count(*) from analytics_snapshots.orders_snapshot"), orders);
+
+  db.execute(
+      "update raw.orders set status = case when status = 'returned' then 'completed' else "
+      "'returned' end where id = 1");
+  auto r = deploy("two");
+  ASSERT_EQ(r.exit_code, 0);
+  EXPECT_NE(std::find(r.status["deployment"]["schemas"].begin(),
+                      r.status["deployment"]["schemas"].end(), "analytics_snapshots"),
+            r.status["deployment"]["schemas"].end());
+  EXPECT_EQ(db.value("select count(*) from analytics_snapshots.orders_snapshot"),
+            std::to_string(std::stoi(orders) + 1));
+  EXPECT_EQ(db.value("select count(*) from analytics_snapshots.orders_snapshot where id = 1 and "
+                     "dbt_valid_to is not null"),
+            "1");
+}
+
 TEST_F(BlueGreenTest, RefusesAGenerateSchemaNameThatGivesStagingAProductionSchema) {
   // Custom schemas used verbatim: the staging seeds would be built straight into "reference".
   write_file(project / "macros/generate_schema_name.sql",
