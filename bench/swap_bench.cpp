@@ -1,6 +1,6 @@
 // Blue-green swap time against the size of the data: the promotion transaction (locks, grants,
 // renames) on a production and a staging schema of one table and one view each, at 1 thousand and
-// 1 million rows. Prints the median, fastest and slowest of 7 swaps per size; asserts nothing.
+// 1 million rows. Prints the median, fastest and slowest of 15 swaps per size; asserts nothing.
 // Needs the test PostgreSQL: KUBEDBT_POSTGRES_DIR (tests/postgres/postgres.sh up --dir D).
 #include <algorithm>
 #include <chrono>
@@ -15,7 +15,7 @@ namespace {
 
 using namespace kubedbt;
 
-constexpr int kSwaps = 7;
+constexpr int kSwaps = 15;
 
 // A schema holding `rows` rows in a table, an index and a view over it, readable by a role.
 void build_schema(const testing::TestDatabase& db, const std::string& schema, long rows,
@@ -61,6 +61,7 @@ int main() {
       build_schema(db, "bench", rows, reader);
       build_schema(db, "bench__kubedbt_staging", rows, reader);
       db.execute("vacuum analyze");
+      testing::execute_on_server("checkpoint");  // no flush of the new rows during the swaps
       auto ms = time_swaps(db);
       std::printf("%-12ld %12.2f %12.2f %12.2f\n", rows, ms[ms.size() / 2], ms.front(), ms.back());
       db.execute("drop owned by " + reader);

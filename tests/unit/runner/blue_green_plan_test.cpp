@@ -76,6 +76,29 @@ TEST(BlueGreenPlan, ListsTheStagingRelationsTheSwapWaitsFor) {
                                      "analytics__kubedbt_staging_snapshots.orders_snapshot"));
 }
 
+TEST(BlueGreenPlan, CarriesTheHistoryOfSnapshotsAndIncrementalModelsOnly) {
+  auto production = manifest("analytics");
+  auto staging = manifest("analytics__kubedbt_staging");
+  production["nodes"]["model.shop.events"] = node("model", "analytics", "events", "incremental");
+  staging["nodes"]["model.shop.events"] =
+      node("model", "analytics__kubedbt_staging", "events", "incremental");
+  auto plan = plan_blue_green(production, staging, "shop");
+  std::vector<std::string> carried, carried_on_full_refresh;
+  for (const auto& r : plan.relations) {
+    if (r.carries_history(false)) {
+      carried.push_back(r.production_schema + "." + r.production_name + " -> " + r.schema + "." +
+                        r.name);
+    }
+    if (r.carries_history(true)) carried_on_full_refresh.push_back(r.node);
+  }
+  std::sort(carried.begin(), carried.end());
+  EXPECT_THAT(carried, ElementsAre("analytics.events -> analytics__kubedbt_staging.events",
+                                   "analytics_snapshots.orders_snapshot -> "
+                                   "analytics__kubedbt_staging_snapshots.orders_snapshot"));
+  // A full refresh rebuilds incremental models from scratch; snapshots are never refreshed.
+  EXPECT_THAT(carried_on_full_refresh, ElementsAre("snapshot.shop.orders_snapshot"));
+}
+
 TEST(BlueGreenPlan, PairsByUniqueIdNotBySchemaName) {
   // A custom generate_schema_name that names staging schemas differently still pairs per node.
   auto staging = manifest("x");
