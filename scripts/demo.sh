@@ -210,6 +210,13 @@ print_results() {
   echo
   echo "\$ kubectl -n $namespace get dbtschedules,dbtruns"
   kubectl -n "$namespace" get dbtschedules,dbtruns
+  local job
+  read -r job _ <"$dir/run/last-runs"
+  echo
+  kubectl -n "$namespace" get dbtrun "$job" -o go-template='Blue-green deployment of {{.metadata.name}}:
+{{with .status.deployment}}  swapped into production: {{.swapped}}; production schemas: {{.schemas}}; backups kept: {{.previous}}
+{{else}}  none recorded
+{{end}}'
   echo
   echo "Where the data landed (PostgreSQL 127.0.0.1:$PGPORT, database shop):"
   psql -d shop -P footer=off -c "

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # ctest e2e.demo: `scripts/demo.sh up` twice, then `down`, in a demo folder of its own; checks the
-# printed results (Succeeded runs that built models, rows in the built schemas) and that down
-# leaves nothing behind. Usage: demo_test.sh BUILD_DIR DEMO_DIR
+# printed results (Succeeded runs that built models, the blue-green swap, rows in the built schemas)
+# and that down leaves nothing behind. Usage: demo_test.sh BUILD_DIR DEMO_DIR
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -38,6 +38,9 @@ for attempt in 1 2; do
   check_output "$out/up-$attempt.txt"
 done
 grep -q 'operator already running' "$out/up-2.txt" || fail "the second up did not reuse the operator"
+# The nightly schedule deploys blue-green: the second night swaps and keeps the first as backup.
+grep -q 'swapped into production: true; .*backups kept: \[analytics__' "$out/up-2.txt" ||
+  fail "the second scheduled run shows no blue-green swap with a backup"
 
 "$repo/scripts/demo.sh" down --dir "$dir" || fail "demo down exited non-zero"
 [ ! -e "$dir" ] || fail "demo down left $dir behind"
