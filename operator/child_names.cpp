@@ -36,6 +36,10 @@ std::string cron_job_name(std::string_view schedule) { return fit_name(schedule,
 
 std::string job_name(std::string_view run) { return fit_name(run, 63); }
 
+std::string drop_schema_job_name(std::string_view run) {
+  return fit_name(std::string(run) + "-drop-schema", 63);
+}
+
 std::string password_env_name(std::string_view target) {
   std::string out = "DBT_ENV_SECRET_";
   for (unsigned char c : target) {

@@ -16,6 +16,8 @@ std::string profiles_config_map_name(std::string_view project);
 std::string cron_job_name(std::string_view schedule);
 // The Job of a user-created DbtRun: its name, fitted to the 63 characters of a label value.
 std::string job_name(std::string_view run);
+// "<run>-drop-schema": the clean-up Job of a deleted DbtRun's own schema, fitted to 63.
+std::string drop_schema_job_name(std::string_view run);
 // "DBT_ENV_SECRET_<TARGET>_PASSWORD": the env var carrying a target's password (dbt masks it).
 std::string password_env_name(std::string_view target);
 

@@ -10,6 +10,7 @@
 #include "operator/child_names.h"
 #include "operator/kinds.h"
 #include "operator/owner_reference.h"
+#include "operator/schema_cleanup.h"
 #include "operator/workload_builders.h"
 
 namespace kubedbt::op {
@@ -244,6 +245,13 @@ ReconcileResult reconcile_run(const ReconcileContext& ctx, const std::string& ns
   auto decoded = decode_or_log(api::dbt_run_from_json, *object, "DbtRun", ns, name);
   if (!decoded) return {};
   api::DbtRun& run = *decoded;
+  if (is_being_deleted(run)) {
+    if (has_finalizer(run, kDropSchemaFinalizer)) return finalize_run(ctx, run);
+    return {};
+  }
+  if (needs_drop_schema(run) && !has_finalizer(run, kDropSchemaFinalizer)) {
+    add_drop_schema_finalizer(ctx, run);
+  }
 
   const auto* owner_job = controller_of_kind(*object, "Job");
   std::string job_name_for_run;

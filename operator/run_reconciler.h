@@ -5,10 +5,12 @@
 // Job of a managed CronJob, named after the Job and owned by it (the runner may create it first;
 // AlreadyExists is success); the operator writes phase and message only while the phase is not
 // finished, so a result the runner wrote is never overwritten; a run on a protected target starts
-// only from a schedule or with the requested-by annotation the admission policy vouches for.
+// only from a schedule or with the requested-by annotation the admission policy vouches for; a
+// run with its own schema carries the drop-schema finalizer (schema_cleanup.h).
 //
 // RBAC: dbtruns get/list/watch/create/patch/delete, dbtruns/status patch; dbtprojects,
-// dbtschedules get/list/watch; jobs get/list/watch/create; pods get/list/watch; events create.
+// dbtschedules get/list/watch; jobs get/list/watch/create/delete; pods get/list/watch; events
+// create.
 #pragma once
 
 #include <optional>

@@ -73,4 +73,29 @@ Json build_job(const api::DbtRun& run, const api::DbtProject& project, const std
       {"spec", job_spec(pod, run.spec.timeout)}};
 }
 
+Json build_drop_schema_job(const api::DbtRun& run, const api::DbtProject& project,
+                           const std::string& target, const OperatorConfig& config) {
+  Labels labels = common_labels(project.metadata.name);
+  labels[std::string(label::kRun)] = label_value(run.metadata.name);
+  auto pod = build_pod_template(project, run_inputs(run, target), config, labels);
+  Json args = Json::array({"drop-schema"});
+  for (const auto& [name, t] : project.spec.targets) {
+    if (t.is_protected) {
+      args.push_back("--protected-schema");
+      args.push_back(t.schema);
+    }
+  }
+  pod["spec"]["containers"][0]["args"] = args;
+  Json spec = {{"backoffLimit", 2}, {"activeDeadlineSeconds", 600}, {"template", pod}};
+  return {
+      {"apiVersion", "batch/v1"},
+      {"kind", "Job"},
+      {"metadata",
+       {{"name", drop_schema_job_name(run.metadata.name)},
+        {"namespace", run.metadata.namespace_},
+        {"labels", labels},
+        {"ownerReferences", Json::array({controller_reference(api::kDbtRunKind, run.metadata)})}}},
+      {"spec", spec}};
+}
+
 }  // namespace kubedbt::op

@@ -22,4 +22,12 @@ nlohmann::json build_cron_job(const api::DbtSchedule& schedule, const api::DbtPr
 nlohmann::json build_job(const api::DbtRun& run, const api::DbtProject& project,
                          const std::string& target, const OperatorConfig& config);
 
+// The clean-up Job of a deleted DbtRun with spec.schema, named drop_schema_job_name(run) and
+// owned by the run: the run's pod template and credentials, running `kubedbt-runner drop-schema`
+// with the schema of every protected target of the project as --protected-schema, retried by
+// the Job controller (backoffLimit 2) within ten minutes. Throws std::invalid_argument when the
+// target is not in the project.
+nlohmann::json build_drop_schema_job(const api::DbtRun& run, const api::DbtProject& project,
+                                     const std::string& target, const OperatorConfig& config);
+
 }  // namespace kubedbt::op

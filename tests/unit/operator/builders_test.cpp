@@ -5,6 +5,7 @@
 #include "operator/pod_template.h"
 #include "operator/profiles_config_map.h"
 #include "operator/run_spec_builder.h"
+#include "operator/schema_cleanup.h"
 #include "operator/workload_builders.h"
 #include "tests/unit/operator/fixtures.h"
 
@@ -230,6 +231,44 @@ TEST(Job, IsNamedAfterTheRunAndOwnedByIt) {
   EXPECT_EQ(job["spec"]["backoffLimit"], 0);
   EXPECT_EQ(job["spec"]["activeDeadlineSeconds"], 600);
   EXPECT_EQ(job["spec"]["template"]["metadata"]["labels"]["kubedbt.io/run"], "manual-1");
+}
+
+TEST(DropSchemaJob, RunsDropSchemaWithTheRunsPodAndProtectedSchemas) {
+  auto run = sample_run();
+  run.spec.schema = "ci_pr_7";
+  auto job = build_drop_schema_job(run, sample_project(), "dev", OperatorConfig{});
+  EXPECT_EQ(job["metadata"]["name"], "manual-1-drop-schema");
+  EXPECT_EQ(job["metadata"]["ownerReferences"][0]["kind"], "DbtRun");
+  EXPECT_EQ(job["metadata"]["ownerReferences"][0]["uid"], "r-uid");
+  EXPECT_EQ(job["spec"]["backoffLimit"], 2);
+  const auto& container = job["spec"]["template"]["spec"]["containers"][0];
+  EXPECT_EQ(container["args"],
+            Json::parse(R"(["drop-schema", "--protected-schema", "analytics"])"));
+  const Json* password = env_named(container, "DBT_ENV_SECRET_DEV_PASSWORD");
+  ASSERT_NE(password, nullptr) << "the clean-up uses the run's credentials";
+  EXPECT_EQ((*password)["valueFrom"]["secretKeyRef"]["name"], "pg-dev");
+  const Json* spec = env_named(container, "KUBEDBT_RUN_SPEC");
+  ASSERT_NE(spec, nullptr);
+  EXPECT_NE((*spec)["value"].get<std::string>().find("\"schema\":\"ci_pr_7\""), std::string::npos);
+  EXPECT_EQ(drop_schema_job_name(std::string(70, 'r')).size(), 63u);
+}
+
+TEST(DropSchemaFinalizer, OnlyForARunWithItsOwnSchemaNotKept) {
+  auto run = sample_run();
+  EXPECT_FALSE(needs_drop_schema(run));
+  run.spec.schema = "ci_pr_7";
+  EXPECT_TRUE(needs_drop_schema(run));
+  run.spec.keep_schema = true;
+  EXPECT_FALSE(needs_drop_schema(run));
+  EXPECT_FALSE(has_finalizer(run, kDropSchemaFinalizer));
+  run.metadata.other["finalizers"] = Json::array({"other", "kubedbt.io/drop-schema"});
+  EXPECT_TRUE(has_finalizer(run, kDropSchemaFinalizer));
+  EXPECT_FALSE(is_being_deleted(run));
+  run.metadata.other["deletionTimestamp"] = "2026-01-01T00:00:00Z";
+  EXPECT_TRUE(is_being_deleted(run));
+  EXPECT_EQ(remove_finalizer_command(run),
+            "kubectl patch dbtrun manual-1 -n analytics --type=merge -p "
+            "'{\"metadata\":{\"finalizers\":null}}'");
 }
 
 }  // namespace
