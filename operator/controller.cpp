@@ -191,6 +191,23 @@ void Controller::on_child(const Json& object) {
   }
 }
 
+// Counts a finished run's anomalies once (the metrics remember its uid).
+void Controller::count_anomalies(const Json& object) {
+  const auto& status = object.value("status", Json::object());
+  auto phase = api::parse_enum<api::RunPhase>(status.value("phase", ""));
+  if (!phase || !api::is_finished(*phase)) return;
+  Metrics::RunAnomalies run;
+  run.uid = meta_field(object, "uid");
+  run.namespace_name = meta_field(object, "namespace");
+  run.project =
+      object.value("spec", Json::object()).value("projectRef", Json::object()).value("name", "");
+  run.target = status.value("target", "");
+  for (const auto& a : status.value("anomalies", Json::array())) {
+    if (a.is_object()) run.kinds.push_back(a.value("kind", ""));
+  }
+  metrics_.count_finished_run(run);
+}
+
 void Controller::wire_handlers() {
   auto changed = [](const Json& a, const Json& b) {
     return meta_field(a, "resourceVersion") != meta_field(b, "resourceVersion");
@@ -211,6 +228,7 @@ void Controller::wire_handlers() {
   });
   auto on_run = [this](const Json& o) {
     enqueue(runs_, o);
+    count_anomalies(o);
     auto schedule =
         o.value("spec", Json::object()).value("scheduleRef", Json::object()).value("name", "");
     if (!schedule.empty()) enqueue_key(schedules_, meta_field(o, "namespace"), schedule);
@@ -220,7 +238,10 @@ void Controller::wire_handlers() {
                     [on_run, changed](const Json& a, const Json& b) {
                       if (changed(a, b)) on_run(b);
                     },
-                    on_run});
+                    [this, on_run](const Json& o) {
+                      on_run(o);
+                      metrics_.forget_run(meta_field(o, "uid"));
+                    }});
   });
   for (const auto* r :
        {&kube::resources::kCronJobs, &kube::resources::kJobs, &kube::resources::kPods}) {
@@ -346,7 +367,7 @@ std::string Controller::gauges() const {
   for (const auto& [phase, n] : phases) {
     out += "kubedbt_runs{phase=\"" + phase + "\"} " + std::to_string(n) + "\n";
   }
-  std::string success, failures;
+  std::string success, failures, freshness;
   for (const auto& s : cache_->all(kDbtSchedules)) {
     const auto& status = s.value("status", Json::object());
     std::string labels = "{namespace=\"" + meta_field(s, "namespace") + "\",schedule=\"" +
@@ -355,6 +376,10 @@ std::string Controller::gauges() const {
             status.value("lastSuccessfulRun", Json::object()).value("completionTime", ""))) {
       success += "kubedbt_schedule_last_success_timestamp_seconds" + labels + " " +
                  std::to_string(t->time_since_epoch().count()) + "\n";
+    }
+    if (auto f = api::parse_enum<api::FreshnessState>(status.value("freshness", ""))) {
+      freshness +=
+          "kubedbt_schedule_freshness" + labels + " " + std::to_string(static_cast<int>(*f)) + "\n";
     }
     const auto& last = status.value("lastRun", Json::object());
     if (last.contains("summary")) {
@@ -371,6 +396,10 @@ std::string Controller::gauges() const {
       "# HELP kubedbt_schedule_test_failures Failed tests of the last run.\n"
       "# TYPE kubedbt_schedule_test_failures gauge\n" +
       failures;
+  out +=
+      "# HELP kubedbt_schedule_freshness Worst source freshness of the latest run that checked "
+      "sources: 0 pass, 1 warn, 2 error.\n# TYPE kubedbt_schedule_freshness gauge\n" +
+      freshness;
   return out;
 }
 

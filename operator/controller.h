@@ -42,7 +42,7 @@ class Controller {
 
   const ObjectCache& cache() const;
   std::size_t queue_depth() const;
-  // The scrape-time gauges (queue depth, runs by phase, last success, test failures).
+  // The scrape-time gauges (queue depth, runs by phase, last success, test failures, freshness).
   std::string gauges() const;
 
  private:
@@ -57,6 +57,7 @@ class Controller {
   void enqueue_key(Kind& kind, const std::string& ns, const std::string& name);
   void on_child(const nlohmann::json& object);
   void on_project(const nlohmann::json& project);
+  void count_anomalies(const nlohmann::json& run);
   void worker(Kind& kind);
 
   kube::Client& client_;

@@ -19,6 +19,19 @@ void Metrics::set_gauge_source(std::function<std::string()> source) {
   gauges_ = std::move(source);
 }
 
+void Metrics::count_finished_run(const RunAnomalies& run) {
+  std::lock_guard lock(mutex_);
+  if (!counted_runs_.insert(run.uid).second) return;
+  for (const auto& kind : run.kinds) {
+    ++anomalies_[{run.namespace_name, run.project, run.target, kind}];
+  }
+}
+
+void Metrics::forget_run(const std::string& uid) {
+  std::lock_guard lock(mutex_);
+  counted_runs_.erase(uid);
+}
+
 std::uint64_t Metrics::reconciles(const std::string& kind) const {
   std::lock_guard lock(mutex_);
   std::uint64_t n = 0;
@@ -53,6 +66,13 @@ std::string Metrics::render() const {
           << "\n"
           << "kubedbt_reconcile_duration_seconds_count{kind=\"" << kind << "\"} " << timing.count
           << "\n";
+    }
+    out << "# HELP kubedbt_run_anomalies_total Anomalies of finished runs (row count, duration), "
+           "counted once per run.\n"
+        << "# TYPE kubedbt_run_anomalies_total counter\n";
+    for (const auto& [key, count] : anomalies_) {
+      out << "kubedbt_run_anomalies_total{namespace=\"" << key[0] << "\",project=\"" << key[1]
+          << "\",target=\"" << key[2] << "\",kind=\"" << key[3] << "\"} " << count << "\n";
     }
     gauges = gauges_;
   }

@@ -1,13 +1,16 @@
 // Prometheus metrics of the operator: reconciles, durations and errors by kind, plus gauges
-// computed at scrape time (queue depth, runs by phase, last success and test failures per
-// schedule).
+// computed at scrape time (queue depth, runs by phase, last success, test failures and source
+// freshness per schedule), and anomalies of finished runs.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <functional>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
+#include <vector>
 
 namespace kubedbt::op {
 
@@ -17,6 +20,14 @@ class Metrics {
   void observe_reconcile(const std::string& kind, const std::string& result,
                          std::chrono::duration<double> duration);
   void count_api_write(const std::string& verb);
+  // A finished run's anomalies, counted once per run (by uid) in kubedbt_run_anomalies_total;
+  // forget_run drops the uid when the run is deleted.
+  struct RunAnomalies {
+    std::string uid, namespace_name, project, target;
+    std::vector<std::string> kinds;  // one entry per anomaly: RowCount or Duration
+  };
+  void count_finished_run(const RunAnomalies& run);
+  void forget_run(const std::string& uid);
   // Text appended at scrape time by the controller (gauges read from its caches).
   void set_gauge_source(std::function<std::string()> source);
   // The whole exposition, in Prometheus text format 0.0.4.
@@ -32,6 +43,9 @@ class Metrics {
   mutable std::mutex mutex_;
   std::map<std::pair<std::string, std::string>, std::uint64_t> reconciles_;
   std::map<std::string, Timing> durations_;
+  std::set<std::string> counted_runs_;
+  // {namespace, project, target, kind} -> anomalies
+  std::map<std::array<std::string, 4>, std::uint64_t> anomalies_;
   std::function<std::string()> gauges_;
 };
 

@@ -92,7 +92,15 @@ void summarise_runs(api::DbtScheduleStatus& status, std::vector<api::DbtRun> run
   status.active_runs.clear();
   status.last_run.reset();
   status.last_successful_run.reset();
+  status.freshness.reset();
+  bool freshness_seen = false;
   for (const auto& run : runs) {
+    // The newest finished run that checked sources decides the schedule's freshness.
+    if (!freshness_seen && run.status.phase && api::is_finished(*run.status.phase) &&
+        run.status.freshness()) {
+      status.freshness = run.status.freshness();
+      freshness_seen = true;
+    }
     if (status.recent_runs.size() < kRecentRuns) status.recent_runs.push_back(reference(run));
     if (!run.status.phase || !api::is_finished(*run.status.phase)) {
       status.active_runs.push_back(run.metadata.name);

@@ -1,6 +1,7 @@
 // The reconcilers' decisions as pure functions: readiness, phase, status patches, pruning, refusal.
 #include <gtest/gtest.h>
 
+#include "operator/metrics.h"
 #include "operator/project_reconciler.h"
 #include "operator/run_observation.h"
 #include "operator/run_reconciler.h"
@@ -245,6 +246,43 @@ TEST(ScheduleStatus, SummarisesRunsNewestFirst) {
   EXPECT_EQ(status.last_run->name, "nightly-2");
   EXPECT_EQ(status.last_successful_run->name, "nightly-0");
   EXPECT_EQ(status.active_runs, std::vector<std::string>{"nightly-2"});
+}
+
+TEST(ScheduleStatus, FreshnessComesFromTheNewestFinishedRunThatCheckedSources) {
+  auto make = [](const std::string& day, const char* phase, api::FreshnessCounts freshness) {
+    auto r = testing::sample_run();
+    r.metadata.name = "nightly-" + day;
+    r.metadata.other["creationTimestamp"] = "2026-11-" + day + "T02:30:00Z";
+    r.status.phase = api::parse_enum<api::RunPhase>(phase);
+    r.status.summary = api::RunSummary{};
+    r.status.summary->freshness = freshness;
+    return r;
+  };
+  api::DbtScheduleStatus status;
+  status.freshness = api::FreshnessState::Error;  // stale: recomputed from the runs
+  summarise_runs(status, {make("20", "Succeeded", {3, 1, 0}), make("21", "Failed", {0, 0, 0}),
+                          make("22", "Running", {0, 0, 2})});
+  EXPECT_EQ(status.freshness, api::FreshnessState::Warn)
+      << "a running run and a run without source checks do not count";
+  summarise_runs(status, {make("21", "Failed", {0, 0, 0})});
+  EXPECT_FALSE(status.freshness);
+}
+
+TEST(Metrics, AnomaliesAreCountedOncePerFinishedRun) {
+  Metrics metrics;
+  Metrics::RunAnomalies run{"uid-1", "data", "shop", "prod", {"RowCount", "RowCount", "Duration"}};
+  metrics.count_finished_run(run);
+  metrics.count_finished_run(run);  // the same run seen again (another update)
+  metrics.count_finished_run({"uid-2", "data", "shop", "prod", {"Duration"}});
+  auto text = metrics.render();
+  EXPECT_NE(text.find("kubedbt_run_anomalies_total{namespace=\"data\",project=\"shop\","
+                      "target=\"prod\",kind=\"RowCount\"} 2\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("kubedbt_run_anomalies_total{namespace=\"data\",project=\"shop\","
+                      "target=\"prod\",kind=\"Duration\"} 2\n"),
+            std::string::npos)
+      << text;
 }
 
 TEST(ScheduleCronJob, HashChangesOnlyWithTheDesiredObject) {
