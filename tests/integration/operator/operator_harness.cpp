@@ -119,7 +119,7 @@ void OperatorProcess::start() {
                                    "--bind-address",
                                    "127.0.0.1",
                                    "--runner-command",
-                                   test_runner_command(),
+                                   runner_command_,
                                    "--log-level",
                                    "debug"};
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());

@@ -30,6 +30,8 @@ class OperatorProcess {
   OperatorProcess(const OperatorProcess&) = delete;
   OperatorProcess& operator=(const OperatorProcess&) = delete;
 
+  // Replaces test_runner_command() (comma-separated), e.g. with the real kubedbt-runner.
+  void set_runner_command(std::string command) { runner_command_ = std::move(command); }
   void start();
   // SIGTERM and wait; returns the exit status.
   int stop();
@@ -44,6 +46,7 @@ class OperatorProcess {
  private:
   std::string kubeconfig_, ns_, identity_, log_path_;
   std::vector<std::string> extra_args_;
+  std::string runner_command_ = test_runner_command();
   pid_t pid_ = -1;
   int starts_ = 0;
 };
