@@ -48,7 +48,6 @@ class StateStore {
   StateStore(const StateStore&) = delete;
   StateStore& operator=(const StateStore&) = delete;
 
-  const std::string& schema() const { return schema_; }
   // "<database>.<schema>", for messages and status.artifacts.
   std::string location() const;
 
