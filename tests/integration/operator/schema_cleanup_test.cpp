@@ -194,5 +194,43 @@ TEST_F(SchemaCleanupTest, DeletingARunDropsItsSchemasUnlessKeptOrTheCleanUpFails
   EXPECT_TRUE(eventually([&] { return !run("ci-broken"); }, 60s));
 }
 
+TEST_F(SchemaCleanupTest, DeletingARunningRunCancelsItBeforeTheDrop) {
+  write_file(project_dir / "models/marts/sleepy.sql",
+             "{{ config(materialized='table') }}\n"
+             "with nap as (select pg_sleep(600) as slept)\nselect 1 as id from nap\n");
+  create_run("ci-slow", "ci_slow", false);
+  auto sleeping = [&] {
+    return db.value(
+               "select count(*) from pg_stat_activity where query like '%pg_sleep(600)%' "
+               "and query not like '%pg_stat_activity%'") != "0";
+  };
+  ASSERT_TRUE(eventually(sleeping, 300s)) << (run("ci-slow") ? run("ci-slow")->dump() : "gone");
+  EXPECT_TRUE(has_drop_schema_finalizer(*run("ci-slow")));
+
+  remove("ci-slow");
+  // The clean-up Job starts only once the run's Job and pod are gone.
+  bool drop_job_seen = false, run_pod_alive_with_drop_job = false;
+  ASSERT_TRUE(eventually(
+      [&] {
+        bool drop_job =
+            try_get(*admin, kube::resources::kJobs, ns->name(), "ci-slow-drop-schema").has_value();
+        if (drop_job) {
+          drop_job_seen = true;
+          kube::ListOptions opts;
+          opts.label_selector = "batch.kubernetes.io/job-name=ci-slow";
+          if (!admin->list(kube::resources::kPods, ns->name(), opts).items.empty()) {
+            run_pod_alive_with_drop_job = true;
+          }
+        }
+        return !run("ci-slow");
+      },
+      300s))
+      << (run("ci-slow") ? run("ci-slow")->dump() : "");
+  EXPECT_TRUE(drop_job_seen);
+  EXPECT_FALSE(run_pod_alive_with_drop_job) << "the drop waits until the run's pod is gone";
+  EXPECT_FALSE(sleeping()) << "deleting the run cancelled its query";
+  EXPECT_TRUE(schemas_like("ci_slow").empty());
+}
+
 }  // namespace
 }  // namespace kubedbt::testing
