@@ -241,7 +241,7 @@ spec:
       {"anomaly_factor_too_small",
        kProject,
        std::string("  source: {image: {}}\n") + kTargets + "  anomalies: {rowCountFactor: 1}\n",
-       {"spec.anomalies.rowCountFactor: Invalid value", "greater than or equal to 1.5"}},
+       {"spec.anomalies.rowCountFactor: Invalid value", "must be a factor between 1.5 and 1000000"}},
       {"anomaly_history_too_short",
        kProject,
        std::string("  source: {image: {}}\n") + kTargets + "  anomalies: {historyRuns: 2}\n",
