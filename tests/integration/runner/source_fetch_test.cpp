@@ -151,7 +151,8 @@ TEST(GitSourceWithPackagesTest, DeclaredPackagesAreInstalledBeforeTheBuild) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.status["phase"], "Succeeded") << r.status.dump();
   EXPECT_EQ(r.status["summary"]["models"]["success"], 6);
-  const auto share = std::stod(db.value("select completed_percent from analytics.completed_order_share"));
+  const auto share =
+      std::stod(db.value("select completed_percent from analytics.completed_order_share"));
   EXPECT_GT(share, 0.0);
   EXPECT_LT(share, 100.0);
 }
