@@ -1,29 +1,16 @@
 // The dispatcher: compose once per destination, send through its channel, log what happened.
 #include "notify/dispatcher.h"
 
-#include <openssl/rand.h>
-
 #include "common/log.h"
 #include "notify/http_post.h"
 #include "notify/message.h"
+#include "notify/random_hex.h"
 #include "notify/slack.h"
 #include "notify/smtp.h"
 #include "notify/webhook.h"
 
 namespace kubedbt::notify {
 namespace {
-
-std::string random_id() {
-  unsigned char random[16];
-  if (RAND_bytes(random, sizeof random) != 1) throw std::runtime_error("OpenSSL RAND_bytes failed");
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string id;
-  for (unsigned char b : random) {
-    id += kHex[b >> 4];
-    id += kHex[b & 0xf];
-  }
-  return id;
-}
 
 // One channel's delivery of `events`, with its retries.
 class Sender {
@@ -52,7 +39,7 @@ class Sender {
     post.body = webhook_payload(outcome_, events_, message_).dump();
     auto now = std::chrono::system_clock::now().time_since_epoch();
     post.headers = webhook_headers(
-        post.body, key, random_id(),
+        post.body, key, random_hex(16),
         std::to_string(std::chrono::duration_cast<std::chrono::seconds>(now).count()));
     return deliver(post);
   }

@@ -2,12 +2,12 @@
 #include "notify/smtp.h"
 
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 
 #include <algorithm>
 #include <ctime>
 
 #include "notify/curl_handle.h"
+#include "notify/random_hex.h"
 
 namespace kubedbt::notify {
 namespace {
@@ -122,14 +122,7 @@ std::string bare_address(const std::string& mailbox) {
 }
 
 std::string new_message_id(const std::string& from) {
-  unsigned char random[12];
-  if (RAND_bytes(random, sizeof random) != 1) throw std::runtime_error("OpenSSL RAND_bytes failed");
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string id;
-  for (unsigned char b : random) {
-    id += kHex[b >> 4];
-    id += kHex[b & 0xf];
-  }
+  std::string id = random_hex(12);
   std::string address = bare_address(from);
   auto at = address.find('@');
   std::string domain = at == std::string::npos ? "kubedbt.local" : address.substr(at + 1);

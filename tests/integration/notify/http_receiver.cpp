@@ -13,49 +13,18 @@
 namespace kubedbt::testing {
 
 HttpReceiver::HttpReceiver(std::vector<ScriptedResponse> script) : script_(std::move(script)) {
-  listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (listen_fd_ < 0 || bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      listen(listen_fd_, 16) != 0 || pipe(stop_pipe_) != 0) {
-    throw std::runtime_error("HttpReceiver: cannot listen on 127.0.0.1");
-  }
-  socklen_t len = sizeof addr;
-  getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-  port_ = ntohs(addr.sin_port);
-  thread_ = std::thread([this] { serve(); });
+  server_.start([this](int connection) { handle(connection); });
 }
 
-HttpReceiver::~HttpReceiver() {
-  (void)!write(stop_pipe_[1], "x", 1);
-  thread_.join();
-  close(listen_fd_);
-  close(stop_pipe_[0]);
-  close(stop_pipe_[1]);
-}
+HttpReceiver::~HttpReceiver() { server_.stop(); }
 
 std::string HttpReceiver::url(const std::string& path) const {
-  return "http://127.0.0.1:" + std::to_string(port_) + path;
+  return "http://127.0.0.1:" + std::to_string(server_.port()) + path;
 }
 
 std::vector<RecordedRequest> HttpReceiver::requests() const {
   std::lock_guard lock(mu_);
   return requests_;
-}
-
-void HttpReceiver::serve() {
-  while (true) {
-    pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {stop_pipe_[0], POLLIN, 0}};
-    if (poll(fds, 2, -1) < 0) continue;
-    if (fds[1].revents) return;
-    int connection = accept(listen_fd_, nullptr, nullptr);
-    if (connection < 0) continue;
-    timeval timeout{10, 0};
-    setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    handle(connection);
-    close(connection);
-  }
 }
 
 void HttpReceiver::handle(int connection) {

@@ -6,8 +6,9 @@
 #include <map>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
+
+#include "tests/integration/notify/loopback_server.h"
 
 namespace kubedbt::testing {
 
@@ -31,21 +32,17 @@ class HttpReceiver {
   HttpReceiver(const HttpReceiver&) = delete;
   HttpReceiver& operator=(const HttpReceiver&) = delete;
 
-  int port() const { return port_; }
+  int port() const { return server_.port(); }
   std::string url(const std::string& path = "/hook") const;
   std::vector<RecordedRequest> requests() const;
 
  private:
-  void serve();
   void handle(int connection);
 
   std::vector<ScriptedResponse> script_;
-  int listen_fd_ = -1;
-  int stop_pipe_[2] = {-1, -1};
-  int port_ = 0;
   mutable std::mutex mu_;
   std::vector<RecordedRequest> requests_;
-  std::thread thread_;
+  LoopbackServer server_{"HttpReceiver"};  // last: stops before the members above go away
 };
 
 }  // namespace kubedbt::testing

@@ -99,26 +99,17 @@ SmtpReceiver::SmtpReceiver(SmtpReceiverOptions options, const std::filesystem::p
       SSL_CTX_use_PrivateKey_file(ctx, (dir_ / "key.pem").c_str(), SSL_FILETYPE_PEM) != 1) {
     throw std::runtime_error("SmtpReceiver: cannot load the test certificate");
   }
-  listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (listen_fd_ < 0 || bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      listen(listen_fd_, 16) != 0 || pipe(stop_pipe_) != 0) {
-    throw std::runtime_error("SmtpReceiver: cannot listen on 127.0.0.1");
-  }
-  socklen_t len = sizeof addr;
-  getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-  port_ = ntohs(addr.sin_port);
-  thread_ = std::thread([this] { serve(); });
+  server_.start([this](int connection) {
+    {
+      std::lock_guard lock(mu_);
+      ++connections_;
+    }
+    converse(connection);
+  });
 }
 
 SmtpReceiver::~SmtpReceiver() {
-  (void)!write(stop_pipe_[1], "x", 1);
-  thread_.join();
-  close(listen_fd_);
-  close(stop_pipe_[0]);
-  close(stop_pipe_[1]);
+  server_.stop();
   SSL_CTX_free(context(ssl_context_));
 }
 
@@ -135,24 +126,6 @@ int SmtpReceiver::failed_logins() const {
 int SmtpReceiver::connections() const {
   std::lock_guard lock(mu_);
   return connections_;
-}
-
-void SmtpReceiver::serve() {
-  while (true) {
-    pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {stop_pipe_[0], POLLIN, 0}};
-    if (poll(fds, 2, -1) < 0) continue;
-    if (fds[1].revents) return;
-    int connection = accept(listen_fd_, nullptr, nullptr);
-    if (connection < 0) continue;
-    timeval timeout{10, 0};
-    setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    {
-      std::lock_guard lock(mu_);
-      ++connections_;
-    }
-    converse(connection);
-    close(connection);
-  }
 }
 
 void SmtpReceiver::converse(int connection) {

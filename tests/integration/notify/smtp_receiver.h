@@ -5,8 +5,9 @@
 #include <filesystem>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
+
+#include "tests/integration/notify/loopback_server.h"
 
 namespace kubedbt::testing {
 
@@ -35,7 +36,7 @@ class SmtpReceiver {
   SmtpReceiver(const SmtpReceiver&) = delete;
   SmtpReceiver& operator=(const SmtpReceiver&) = delete;
 
-  int port() const { return port_; }
+  int port() const { return server_.port(); }
   std::filesystem::path certificate() const { return dir_ / "cert.pem"; }  // the CA to trust
   std::vector<ReceivedMail> mails() const;
   int failed_logins() const;
@@ -43,21 +44,17 @@ class SmtpReceiver {
 
  private:
   struct Session;
-  void serve();
   void converse(int connection);
 
   SmtpReceiverOptions options_;
   std::filesystem::path dir_;
   void* ssl_context_ = nullptr;  // SSL_CTX*, freed in the destructor
-  int listen_fd_ = -1;
-  int stop_pipe_[2] = {-1, -1};
-  int port_ = 0;
   mutable std::mutex mu_;
   std::vector<ReceivedMail> mails_;
   int failed_logins_ = 0;
   int connections_ = 0;
   int transient_failures_left_ = 0;
-  std::thread thread_;
+  LoopbackServer server_{"SmtpReceiver"};  // last: stops before the members above go away
 };
 
 }  // namespace kubedbt::testing
