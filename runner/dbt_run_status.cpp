@@ -75,6 +75,10 @@ api::DbtRunStatus to_dbt_run_status(const RunStatus& s, const std::string& targe
     anomaly.message = a.message.substr(0, api::kMaxMessageLength);
     out.anomalies.push_back(std::move(anomaly));
   }
+  if (s.stored) {
+    out.artifacts =
+        api::ArtifactLocation{s.stored->database, s.stored->schema, s.stored->invocation_id};
+  }
   if (s.deferral) out.deferral = api::DeferralStatus{s.deferral->to, s.deferral->manifest_found};
   if (s.deployment) {
     out.deployment =

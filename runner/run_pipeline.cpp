@@ -292,6 +292,7 @@ void RunPipeline::record_state() {
     status_.artifacts = store_->location() + " invocation " +
                         (invocation_id_.empty() ? "none" : invocation_id_) + " (run " +
                         std::to_string(run_id) + ")";
+    status_.stored = StoredArtifacts{store_->database(), store_->schema(), invocation_id_};
     log::info("run recorded", {{"store", store_->location()},
                                {"run", run_id},
                                {"productionManifest", recording.production_manifest.has_value()},

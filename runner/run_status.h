@@ -35,6 +35,13 @@ struct DeploymentOutcome {
   std::vector<std::string> previous;  // backups of the schemas swapped out (keepPrevious)
 };
 
+// Where the state store keeps this run's artifacts (DbtRun.status.artifacts).
+struct StoredArtifacts {
+  std::string database;
+  std::string schema;
+  std::string invocation_id;
+};
+
 struct RunStatus {
   Phase phase = Phase::Pending;
   std::chrono::system_clock::time_point start_time{};
@@ -50,6 +57,7 @@ struct RunStatus {
   std::vector<Anomaly> anomalies;
   std::optional<Deferral> deferral;
   std::optional<DeploymentOutcome> deployment;
+  std::optional<StoredArtifacts> stored;  // set once the state store recorded the run
 };
 
 }  // namespace kubedbt::runner

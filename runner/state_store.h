@@ -50,6 +50,8 @@ class StateStore {
 
   // "<database>.<schema>", for messages and status.artifacts.
   std::string location() const;
+  const std::string& database() const { return database_; }
+  const std::string& schema() const { return schema_; }
 
   // Creates or upgrades the schema (see state_migrations.h); returns the versions applied.
   std::vector<int> migrate();

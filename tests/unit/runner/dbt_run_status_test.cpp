@@ -87,6 +87,17 @@ TEST(DbtRunStatusTest, NoFreshnessWithoutCheckedSources) {
   EXPECT_FALSE(json.contains("anomalies"));
   EXPECT_FALSE(json.contains("deferral"));
   EXPECT_FALSE(json.contains("deployment"));
+  EXPECT_FALSE(json.contains("artifacts"));
+}
+
+TEST(DbtRunStatusTest, MapsWhereTheStateStoreKeptTheArtifacts) {
+  RunStatus s;
+  s.phase = Phase::Succeeded;
+  s.stored = StoredArtifacts{"shop", "kubedbt", "0b7f-invocation"};
+  auto json = api::encode(to_dbt_run_status(s, "prod", ""));
+  EXPECT_EQ(json["artifacts"]["database"], "shop");
+  EXPECT_EQ(json["artifacts"]["schema"], "kubedbt");
+  EXPECT_EQ(json["artifacts"]["invocationId"], "0b7f-invocation");
 }
 
 TEST(DbtRunStatusTest, ACronJobsRunIsOwnedByItsJob) {
