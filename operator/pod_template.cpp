@@ -44,6 +44,7 @@ Json build_pod_template(const api::DbtProject& project, const RunInputs& inputs,
   env.push_back(field_env("KUBEDBT_POD_NAMESPACE", "metadata.namespace"));
   env.push_back({{"name", std::string(kRunSpecEnv)}, {"value", run_spec_env_value(run_spec)}});
   env.push_back({{"name", "KUBEDBT_PROFILES_DIR"}, {"value", std::string(kProfilesMountPath)}});
+  env.push_back({{"name", "TMPDIR"}, {"value", std::string(kWorkMountPath)}});
   if (target.password_secret_ref) {
     env.push_back(secret_env(password_env_name(inputs.target_name),
                              target.password_secret_ref->name, target.password_secret_ref->key,
@@ -74,10 +75,11 @@ Json build_pod_template(const api::DbtProject& project, const RunInputs& inputs,
       {"resources", project.spec.resources.is_object() && !project.spec.resources.empty()
                         ? project.spec.resources
                         : default_resources()},
-      {"volumeMounts", Json::array({{{"name", "profiles"},
-                                     {"mountPath", std::string(kProfilesMountPath)},
-                                     {"readOnly", true}},
-                                    {{"name", "work"}, {"mountPath", "/tmp"}}})},
+      {"volumeMounts",
+       Json::array({{{"name", "profiles"},
+                     {"mountPath", std::string(kProfilesMountPath)},
+                     {"readOnly", true}},
+                    {{"name", "work"}, {"mountPath", std::string(kWorkMountPath)}}})},
       {"securityContext",
        {{"allowPrivilegeEscalation", false},
         {"readOnlyRootFilesystem", true},

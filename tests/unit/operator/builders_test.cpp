@@ -210,6 +210,11 @@ TEST(CronJob, CarriesEverySchedulingKnobAndTheRunnerPod) {
   EXPECT_EQ(c["env"][0]["name"], "KUBEDBT_JOB_NAME") << "defined before the values that use it";
   EXPECT_EQ(pod["volumes"][0]["configMap"]["name"], "shop-profiles");
   EXPECT_EQ(c["volumeMounts"][0]["mountPath"], "/etc/kubedbt/profiles");
+  EXPECT_EQ(c["volumeMounts"][1]["mountPath"], "/var/run/kubedbt") << "scratch, not over /tmp";
+  EXPECT_EQ(pod["volumes"][1]["emptyDir"], nlohmann::json::object());
+  const auto* tmpdir = env_named(c, "TMPDIR");
+  ASSERT_NE(tmpdir, nullptr);
+  EXPECT_EQ((*tmpdir)["value"], "/var/run/kubedbt");
 }
 
 TEST(CronJob, SuspendAndCommandOverrideFollowTheirSettings) {
