@@ -46,6 +46,10 @@ bool DbtRunReporter::patch(const RunStatus& status) {
   const auto& run = *spec_.run;
   auto body = nlohmann::json{
       {"status", api::encode(to_dbt_run_status(status, spec_.target.name, run.job_name))}};
+  // A merge patch keeps what it does not mention: a node that is no longer running is removed
+  // explicitly, or a finished run would go on naming the last node a progress patch saw.
+  auto& progress = body["status"]["progress"];
+  if (progress.is_object() && !progress.contains("current")) progress["current"] = nullptr;
   try {
     client_->merge_patch(kDbtRuns, run.namespace_name, run.name, body, "status");
     return true;
