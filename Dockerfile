@@ -27,7 +27,7 @@ RUN apt-get update \
       libspdlog1.10 libfmt9 libssl3 libdate-tz3 libbrotli1 zlib1g \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --gid 65532 kubedbt \
- && useradd --uid 65532 --gid 65532 --no-create-home --home-dir /tmp --shell /usr/sbin/nologin kubedbt
+ && useradd --uid 65532 --gid 65532 --no-create-home --home-dir /var/run/kubedbt --shell /usr/sbin/nologin kubedbt
 COPY --from=builder /src/build/operator/kubedbt-operator /usr/local/bin/kubedbt-operator
 USER 65532:65532
 ENTRYPOINT ["/usr/local/bin/kubedbt-operator"]
@@ -41,10 +41,11 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/* \
  && pip install --no-cache-dir --disable-pip-version-check dbt-core==1.11.16 dbt-postgres==1.11.0 \
  && groupadd --gid 65532 kubedbt \
- && useradd --uid 65532 --gid 65532 --no-create-home --home-dir /tmp --shell /usr/sbin/nologin kubedbt
+ && useradd --uid 65532 --gid 65532 --no-create-home --home-dir /var/run/kubedbt --shell /usr/sbin/nologin kubedbt
 COPY --from=builder /src/build/runner/kubedbt-runner /usr/local/bin/kubedbt-runner
-# The pod's root filesystem is read-only: dbt and git write under HOME (/tmp, an emptyDir).
-ENV HOME=/tmp KUBEDBT_DBT=/usr/local/bin/dbt DBT_SEND_ANONYMOUS_USAGE_STATS=false PYTHONUNBUFFERED=1
+# The pod's root filesystem is read-only: dbt, git and Python write under HOME and TMPDIR,
+# the emptyDir the operator mounts at /var/run/kubedbt.
+ENV HOME=/var/run/kubedbt TMPDIR=/var/run/kubedbt KUBEDBT_DBT=/usr/local/bin/dbt DBT_SEND_ANONYMOUS_USAGE_STATS=false PYTHONUNBUFFERED=1
 USER 65532:65532
 WORKDIR /tmp
 ENTRYPOINT ["/usr/local/bin/kubedbt-runner"]
