@@ -27,7 +27,7 @@ RUN apt-get update \
       libspdlog1.10 libfmt9 libssl3 libdate-tz3 libbrotli1 zlib1g \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --gid 65532 kubedbt \
- && useradd --uid 65532 --gid 65532 --no-create-home --home-dir /var/run/kubedbt --shell /usr/sbin/nologin kubedbt
+ && useradd --uid 65532 --gid 65532 --no-create-home --home-dir /tmp --shell /usr/sbin/nologin kubedbt
 COPY --from=builder /src/build/operator/kubedbt-operator /usr/local/bin/kubedbt-operator
 USER 65532:65532
 ENTRYPOINT ["/usr/local/bin/kubedbt-operator"]
