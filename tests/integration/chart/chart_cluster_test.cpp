@@ -161,7 +161,10 @@ TEST_F(ChartClusterTest, OperatorWithTheChartsServiceAccountReconcilesWithExactl
   EXPECT_EQ(can({"patch", "dbtruns.kubedbt.io", "--subresource=status", "-n", n}), "yes");
   EXPECT_EQ(can({"update", "leases.coordination.k8s.io", "-n", n}), "yes");
   EXPECT_EQ(can({"update", "leases.coordination.k8s.io", "-n", "default"}), "no");
-  EXPECT_EQ(can({"delete", "jobs.batch", "-n", n}), "no");
+  EXPECT_EQ(can({"delete", "jobs.batch", "-n", n}), "yes");  // the drop-schema finalizer cancels
+  EXPECT_EQ(can({"delete", "cronjobs.batch", "-n", n}), "no");
+  EXPECT_EQ(can({"update", "jobs.batch", "-n", n}), "no");
+  EXPECT_EQ(can({"delete", "configmaps", "-n", n}), "no");
   EXPECT_EQ(can({"create", "secrets", "-n", n}), "no");
   EXPECT_EQ(can({"create", "clusterrolebindings.rbac.authorization.k8s.io"}), "no");
 
