@@ -205,7 +205,6 @@ void decode(const Json& j, const std::string& path, DbtProjectStatus& out) {
   decode_field(j, path, "conditions", out.conditions);
   decode_field(j, path, "observedGeneration", out.observed_generation);
   decode_field(j, path, "targets", out.targets);
-  decode_field(j, path, "profilesConfigMap", out.profiles_config_map);
 }
 Json encode(const DbtProjectStatus& v) {
   Json out = Json::object();
@@ -217,7 +216,6 @@ Json encode(const DbtProjectStatus& v) {
     for (const auto& t : v.targets) names += (names.empty() ? "" : ",") + t.name;
     out["targetNames"] = names;
   }
-  encode_field(out, "profilesConfigMap", v.profiles_config_map);
   return out;
 }
 

@@ -164,7 +164,6 @@ struct DbtProjectStatus {
   std::vector<Condition> conditions;
   std::int64_t observed_generation = 0;
   std::vector<TargetStatus> targets;
-  std::optional<std::string> profiles_config_map;
   bool operator==(const DbtProjectStatus&) const = default;
 };
 

@@ -28,10 +28,6 @@ std::string fit_name(std::string_view name, std::size_t max_length) {
   return prefix + "-" + hash;
 }
 
-std::string profiles_config_map_name(std::string_view project) {
-  return fit_name(std::string(project) + "-profiles", 253);
-}
-
 std::string cron_job_name(std::string_view schedule) { return fit_name(schedule, 52); }
 
 std::string job_name(std::string_view run) { return fit_name(run, 63); }

@@ -10,8 +10,6 @@ namespace kubedbt::op {
 // long names stay unique and stable.
 std::string fit_name(std::string_view name, std::size_t max_length);
 
-// "<project>-profiles": the profiles ConfigMap of a DbtProject.
-std::string profiles_config_map_name(std::string_view project);
 // The CronJob of a DbtSchedule: its name, fitted to CronJob's 52 characters.
 std::string cron_job_name(std::string_view schedule);
 // The Job of a user-created DbtRun: its name, fitted to the 63 characters of a label value.

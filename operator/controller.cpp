@@ -59,7 +59,6 @@ class Controller::InformerCache : public ObjectCache {
     add(kube::resources::kCronJobs, managed);
     add(kube::resources::kJobs, managed);
     add(kube::resources::kPods, managed);
-    add(kube::resources::kConfigMaps, managed);
     add(kube::resources::kSecrets, metadata);
   }
 
@@ -253,15 +252,6 @@ void Controller::wire_handlers() {
                       [this](const Json& o) { on_child(o); }});
     });
   }
-  auto config_map = [this](const Json& o) {
-    if (const auto* owner = controller_of_kind(o, api::kDbtProjectKind)) {
-      enqueue_key(projects_, meta_field(o, "namespace"), owner->value("name", ""));
-    }
-  };
-  cache_->for_each(kube::resources::kConfigMaps, [&](kube::Informer& i) {
-    i.add_handlers(
-        {config_map, [config_map](const Json&, const Json& b) { config_map(b); }, config_map});
-  });
   // Any Secret change re-checks the projects of its namespace (they are few).
   auto secret = [this](const Json& o) {
     for (const auto& p : cache_->list(kDbtProjects, meta_field(o, "namespace"))) {

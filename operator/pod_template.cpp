@@ -43,7 +43,6 @@ Json build_pod_template(const api::DbtProject& project, const RunInputs& inputs,
   env.push_back(field_env("KUBEDBT_POD_NAME", "metadata.name"));
   env.push_back(field_env("KUBEDBT_POD_NAMESPACE", "metadata.namespace"));
   env.push_back({{"name", std::string(kRunSpecEnv)}, {"value", run_spec_env_value(run_spec)}});
-  env.push_back({{"name", "KUBEDBT_PROFILES_DIR"}, {"value", std::string(kProfilesMountPath)}});
   env.push_back({{"name", "TMPDIR"}, {"value", std::string(kWorkMountPath)}});
   if (target.password_secret_ref) {
     env.push_back(secret_env(password_env_name(inputs.target_name),
@@ -75,11 +74,7 @@ Json build_pod_template(const api::DbtProject& project, const RunInputs& inputs,
       {"resources", project.spec.resources.is_object() && !project.spec.resources.empty()
                         ? project.spec.resources
                         : default_resources()},
-      {"volumeMounts",
-       Json::array({{{"name", "profiles"},
-                     {"mountPath", std::string(kProfilesMountPath)},
-                     {"readOnly", true}},
-                    {{"name", "work"}, {"mountPath", std::string(kWorkMountPath)}}})},
+      {"volumeMounts", Json::array({{{"name", "work"}, {"mountPath", std::string(kWorkMountPath)}}})},
       {"securityContext",
        {{"allowPrivilegeEscalation", false},
         {"readOnlyRootFilesystem", true},
@@ -102,10 +97,7 @@ Json build_pod_template(const api::DbtProject& project, const RunInputs& inputs,
        project.spec.service_account_name.value_or(config.runner_service_account)},
       {"securityContext", pod_security},
       {"containers", Json::array({container})},
-      {"volumes",
-       Json::array({{{"name", "profiles"},
-                     {"configMap", {{"name", profiles_config_map_name(project.metadata.name)}}}},
-                    {{"name", "work"}, {"emptyDir", Json::object()}}})}};
+      {"volumes", Json::array({{{"name", "work"}, {"emptyDir", Json::object()}}})}};
   if (!project.spec.node_selector.empty()) pod_spec["nodeSelector"] = project.spec.node_selector;
   if (project.spec.tolerations.is_array() && !project.spec.tolerations.empty()) {
     pod_spec["tolerations"] = project.spec.tolerations;

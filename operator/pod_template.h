@@ -11,8 +11,6 @@
 
 namespace kubedbt::op {
 
-// Where the profiles ConfigMap is mounted in the runner container.
-inline constexpr std::string_view kProfilesMountPath = "/etc/kubedbt/profiles";
 // The run's writable scratch (an emptyDir): the runner's work folder, and TMPDIR for it, dbt,
 // Python and git. Not /tmp: a volume there would hide whatever a node keeps under /tmp (the local
 // cluster's node agent runs images from host folders, which may well live under /tmp).
@@ -20,8 +18,7 @@ inline constexpr std::string_view kWorkMountPath = "/var/run/kubedbt";
 
 // The pod template: one `runner` container with the run spec in KUBEDBT_RUN_SPEC, the target's
 // password as a secretKeyRef env var, the git credentials (optional keys `token`,
-// `ssh-privatekey` of spec.source.git.secretRef) likewise, the profiles ConfigMap mounted, a
-// writable kWorkMountPath as TMPDIR, non-root, read-only root filesystem, no privilege escalation,
+// `ssh-privatekey` of spec.source.git.secretRef) likewise, a writable kWorkMountPath as TMPDIR, non-root, read-only root filesystem, no privilege escalation,
 // the termination message from the log on error. `labels` go on the pod. Throws
 // std::invalid_argument when the target is not in the project.
 nlohmann::json build_pod_template(const api::DbtProject& project, const RunInputs& inputs,

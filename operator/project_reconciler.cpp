@@ -1,12 +1,10 @@
-// DbtProject reconcile: evaluate, apply the ConfigMap only when it differs, patch status on change.
+// DbtProject reconcile: evaluate, patch status on change, an Event on each readiness transition.
 #include "operator/project_reconciler.h"
 
 #include "api/validation.h"
 #include "common/log.h"
 #include "kube/errors.h"
-#include "operator/child_names.h"
 #include "operator/kinds.h"
-#include "operator/profiles_config_map.h"
 
 namespace kubedbt::op {
 namespace {
@@ -66,65 +64,42 @@ api::Condition ready(api::ConditionStatus status, std::string_view reason, std::
   return c;
 }
 
-// Whether the cached ConfigMap already holds what `desired` says.
-bool config_map_current(const std::optional<Json>& cached, const Json& desired) {
-  if (!cached) return false;
-  if (cached->value("data", Json::object()) != desired["data"]) return false;
-  const auto& meta = cached->value("metadata", Json::object());
-  for (const auto& [k, v] : desired["metadata"]["labels"].items()) {
-    if (meta.value("labels", Json::object()).value(k, "") != v) return false;
-  }
-  return meta.value("ownerReferences", Json::array()) == desired["metadata"]["ownerReferences"];
-}
-
 }  // namespace
 
-ProjectEvaluation evaluate_project(const api::DbtProject& project, const SecretChecker& secrets) {
-  ProjectEvaluation e;
+api::Condition evaluate_project(const api::DbtProject& project, const SecretChecker& secrets) {
   auto generation = project.metadata.generation;
   auto errors = api::validate(project);
   if (!errors.empty()) {
-    e.ready = ready(api::ConditionStatus::False, project_reason::kInvalidSpec,
-                    api::join_messages(errors), generation);
-    return e;
+    return ready(api::ConditionStatus::False, project_reason::kInvalidSpec,
+                 api::join_messages(errors), generation);
   }
   for (const auto& ref : secret_references(project.spec)) {
     switch (secrets(ref.name, ref.key)) {
       case SecretCheck::Present:
         break;
       case SecretCheck::SecretNotFound:
-        e.ready = ready(api::ConditionStatus::False, project_reason::kSecretNotFound,
-                        "Secret " + ref.name + " (" + ref.field + ") does not exist in namespace " +
-                            project.metadata.namespace_ + ".",
-                        generation);
-        return e;
+        return ready(api::ConditionStatus::False, project_reason::kSecretNotFound,
+                     "Secret " + ref.name + " (" + ref.field + ") does not exist in namespace " +
+                         project.metadata.namespace_ + ".",
+                     generation);
       case SecretCheck::KeyNotFound:
-        e.ready = ready(api::ConditionStatus::False, project_reason::kSecretKeyNotFound,
-                        "Secret " + ref.name + " has no key " + ref.key + " (" + ref.field + ").",
-                        generation);
-        return e;
+        return ready(api::ConditionStatus::False, project_reason::kSecretKeyNotFound,
+                     "Secret " + ref.name + " has no key " + ref.key + " (" + ref.field + ").",
+                     generation);
     }
   }
-  e.render_profiles = true;
-  e.ready = ready(api::ConditionStatus::True, project_reason::kReady,
-                  "Profiles ConfigMap " + profiles_config_map_name(project.metadata.name) +
-                      " is rendered and every referenced Secret exists.",
-                  generation);
-  return e;
+  return ready(api::ConditionStatus::True, project_reason::kReady,
+               "The spec is valid and every referenced Secret exists.", generation);
 }
 
 api::DbtProjectStatus desired_project_status(const api::DbtProject& project,
-                                             const ProjectEvaluation& evaluation,
-                                             api::Timestamp now) {
+                                             const api::Condition& ready, api::Timestamp now) {
   api::DbtProjectStatus status = project.status;
-  api::set_condition(status.conditions, evaluation.ready, now);
+  api::set_condition(status.conditions, ready, now);
   status.observed_generation = project.metadata.generation;
   status.targets.clear();
   for (const auto& [name, target] : project.spec.targets) {
     status.targets.push_back({name, target.is_protected, target.database, target.schema});
-  }
-  if (evaluation.render_profiles) {
-    status.profiles_config_map = profiles_config_map_name(project.metadata.name);
   }
   return status;
 }
@@ -149,34 +124,23 @@ ReconcileResult reconcile_project(const ReconcileContext& ctx, const std::string
       return SecretCheck::SecretNotFound;
     }
   };
-  auto evaluation = evaluate_project(project, checker);
-
-  if (evaluation.render_profiles) {
-    auto desired = build_profiles_config_map(project);
-    auto cached = ctx.cache.get(kube::resources::kConfigMaps, ns,
-                                desired["metadata"]["name"].get<std::string>());
-    if (!config_map_current(cached, desired)) {
-      kube::ApplyOptions opts{std::string(kFieldManager), true};
-      ctx.client.apply(kube::resources::kConfigMaps, ns, desired, opts);
-      log::info("applied the profiles ConfigMap", {{"namespace", ns}, {"name", name}});
-    }
-  }
+  auto readiness = evaluate_project(project, checker);
 
   auto now = ctx.clock.now_seconds();
-  auto status = desired_project_status(project, evaluation, now);
+  auto status = desired_project_status(project, readiness, now);
   if (status != project.status) {
     const auto* before =
         api::find_condition(project.status.conditions, api::condition_type::kReady);
-    bool transition = !before || before->status != evaluation.ready.status ||
-                      before->reason != evaluation.ready.reason;
+    bool transition = !before || before->status != readiness.status ||
+                      before->reason != readiness.reason;
     ctx.client.merge_patch(kDbtProjects, ns, name, Json{{"status", api::encode(status)}}, "status");
     if (transition) {
-      bool ok = evaluation.ready.status == api::ConditionStatus::True;
+      bool ok = readiness.status == api::ConditionStatus::True;
       ctx.events.record(api::kDbtProjectKind, project.metadata, ok ? "Normal" : "Warning",
-                        evaluation.ready.reason, evaluation.ready.message);
+                        readiness.reason, readiness.message);
       log::info(
           "project readiness changed",
-          {{"namespace", ns}, {"name", name}, {"ready", ok}, {"reason", evaluation.ready.reason}});
+          {{"namespace", ns}, {"name", name}, {"ready", ok}, {"reason", readiness.reason}});
     }
   }
   return {};

@@ -1,12 +1,12 @@
-// DbtProject: validate it, check the Secrets it names, render its profiles ConfigMap, report Ready.
+// DbtProject: validate it, check the Secrets it names, report Ready. The runner renders profiles.yml
+// itself, from the run spec, for the one target of each run.
 //
 // Key check (decided): a Secret's existence comes from the metadata-only informer; where a key is
 // named, the reconciler GETs that one Secret directly, keeps only the key names and drops the
 // object at once: never cached, never logged. A missing key is then reported here
 // (SecretKeyNotFound) rather than as a failed run later.
 //
-// RBAC: dbtprojects get/list/watch, dbtprojects/status patch; secrets get/list/watch;
-// configmaps get/list/watch/create/patch; events create.
+// RBAC: dbtprojects get/list/watch, dbtprojects/status patch; secrets get/list/watch; events create.
 #pragma once
 
 #include <functional>
@@ -19,7 +19,7 @@
 namespace kubedbt::op {
 
 namespace project_reason {
-inline constexpr std::string_view kReady = "ProfilesRendered";
+inline constexpr std::string_view kReady = "SpecValid";
 inline constexpr std::string_view kInvalidSpec = "InvalidSpec";
 inline constexpr std::string_view kSecretNotFound = "SecretNotFound";
 inline constexpr std::string_view kSecretKeyNotFound = "SecretKeyNotFound";
@@ -29,19 +29,13 @@ enum class SecretCheck { Present, SecretNotFound, KeyNotFound };
 // Answers whether Secret `name` exists and, when `key` is not empty, holds `key`.
 using SecretChecker = std::function<SecretCheck(const std::string& name, const std::string& key)>;
 
-// The decision for one project: its Ready condition and whether the ConfigMap may be rendered.
-struct ProjectEvaluation {
-  api::Condition ready;
-  bool render_profiles = false;
-};
+// Pure: the project's Ready condition. Validation first, then every Secret reference in spec order
+// (targets, git, notifications).
+api::Condition evaluate_project(const api::DbtProject& project, const SecretChecker& secrets);
 
-// Pure: validation first, then every Secret reference in spec order (targets, git, notifications).
-ProjectEvaluation evaluate_project(const api::DbtProject& project, const SecretChecker& secrets);
-
-// The status the project should have (conditions merged into the current ones at `now`).
+// The status the project should have (`ready` merged into the current conditions at `now`).
 api::DbtProjectStatus desired_project_status(const api::DbtProject& project,
-                                             const ProjectEvaluation& evaluation,
-                                             api::Timestamp now);
+                                             const api::Condition& ready, api::Timestamp now);
 
 // Loads ns/name from the cache and converges it; NotFound (deleted) is done.
 ReconcileResult reconcile_project(const ReconcileContext& ctx, const std::string& ns,

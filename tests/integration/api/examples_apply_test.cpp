@@ -143,11 +143,10 @@ TEST_F(ApiExamplesApplyTest, EveryLibraryFieldSurvivesTheServer) {
       "securityContext": {"runAsNonRoot": true, "runAsUser": 1000},
       "env": [{"name": "TZ", "value": "UTC"}]},
     "status": {
-      "conditions": [{"type": "Ready", "status": "True", "reason": "ProfilesRendered", "message": "ok",
+      "conditions": [{"type": "Ready", "status": "True", "reason": "SpecValid", "message": "ok",
                       "observedGeneration": 1, "lastTransitionTime": "2026-01-01T00:05:00Z"}],
       "observedGeneration": 1,
-      "targets": [{"name": "dev", "protected": false, "database": "a", "schema": "dev"}],
-      "profilesConfigMap": "full-profiles"}
+      "targets": [{"name": "dev", "protected": false, "database": "a", "schema": "dev"}]}
   })"),
                                           &api::dbt_project_from_json);
 

@@ -164,7 +164,7 @@ TEST_F(OperatorTest, ExampleScheduleBecomesCronJobThatFollowsEditsSuspendAndDele
       30s));
   auto project = admin->get(op::kDbtProjects, n, "shop");
   EXPECT_EQ(ready_condition(project).value("status", ""), "True") << project.dump();
-  EXPECT_TRUE(try_get(*admin, res::kConfigMaps, n, "shop-profiles").has_value());
+  EXPECT_EQ(ready_condition(project).value("reason", ""), "SpecValid");
 
   admin->merge_patch(op::kDbtSchedules, n, "shop-nightly",
                      {{"spec", {{"schedule", "15 7 * * *"}}}});
@@ -243,7 +243,7 @@ TEST_F(OperatorTest, MissingSecretIsReportedAndClearsWhenItAppears) {
     if (e["involvedObject"].value("name", "") == "shop") reasons.insert(e.value("reason", ""));
   }
   EXPECT_TRUE(reasons.count("SecretNotFound") && reasons.count("SecretKeyNotFound") &&
-              reasons.count("ProfilesRendered"))
+              reasons.count("SpecValid"))
       << events.size() << " events";
 
   // SIGTERM: a clean exit that hands the lease over.
@@ -268,7 +268,7 @@ TEST_F(OperatorTest, RunsBecomeJobsAndReportSuccessFailureTimeoutAndRefusal) {
   auto password = env_named(pod, "DBT_ENV_SECRET_DEV_PASSWORD");
   EXPECT_EQ(password["valueFrom"]["secretKeyRef"]["name"], "warehouse");
   EXPECT_EQ(password["valueFrom"]["secretKeyRef"]["key"], "password");
-  EXPECT_EQ(pod["volumes"][0]["configMap"]["name"], "shop-profiles");
+  EXPECT_EQ(pod["volumes"].size(), 1u) << "only the scratch emptyDir: the runner writes profiles.yml";
 
   EXPECT_TRUE(eventually([&] { return run_phase_is("ok", "Succeeded"); }, 90s))
       << run_status("ok").dump();
@@ -401,9 +401,14 @@ TEST_F(OperatorTest, OnlyTheLeaderReconcilesAndAFollowerTakesOverWithinTwentySec
   must_apply(n, secret_yaml("warehouse", "password"));
   must_apply(n, project_yaml());
   ASSERT_TRUE(eventually(
-      [&] { return try_get(*admin, res::kConfigMaps, n, "shop-profiles").has_value(); }, 30s));
+      [&] {
+        return ready_condition(admin->get(op::kDbtProjects, n, "shop")).value("status", "") ==
+               "True";
+      },
+      30s));
   EXPECT_FALSE(leads(follower));
-  EXPECT_EQ(follower.log().find("applied the profiles ConfigMap"), std::string::npos);
+  EXPECT_NE(leader.log().find("project readiness changed"), std::string::npos);
+  EXPECT_EQ(follower.log().find("project readiness changed"), std::string::npos);
 
   int port = leader.health_port();
   ASSERT_GT(port, 0);

@@ -60,13 +60,12 @@ Json full_project() {
     },
     "status": {
       "conditions": [{"type": "Ready", "status": "True", "reason": "Ready",
-                      "message": "profiles rendered", "observedGeneration": 3,
+                      "message": "spec valid", "observedGeneration": 3,
                       "lastTransitionTime": "2026-01-01T00:05:00Z"}],
       "observedGeneration": 3,
       "targets": [{"name": "dev", "protected": false, "database": "analytics", "schema": "dev_analytics"},
                   {"name": "prod", "protected": true, "database": "analytics", "schema": "analytics"}],
-      "targetNames": "dev,prod",
-      "profilesConfigMap": "analytics-profiles"
+      "targetNames": "dev,prod"
     }
   })");
 }

@@ -1,9 +1,8 @@
-// Child builders: names, profiles ConfigMap, run spec, pod template, CronJob and Job.
+// Child builders: names, run spec, pod template, CronJob and Job.
 #include <gtest/gtest.h>
 
 #include "operator/child_names.h"
 #include "operator/pod_template.h"
-#include "operator/profiles_config_map.h"
 #include "operator/run_spec_builder.h"
 #include "operator/schema_cleanup.h"
 #include "operator/workload_builders.h"
@@ -32,21 +31,7 @@ TEST(ChildNames, AreDeterministicAndFitTheirLimits) {
   EXPECT_EQ(fitted, cron_job_name(long_name));
   EXPECT_NE(fitted, cron_job_name(long_name + "b"));
   EXPECT_EQ(job_name(std::string(100, 'x')).size(), 63u);
-  EXPECT_EQ(profiles_config_map_name("shop"), "shop-profiles");
   EXPECT_EQ(password_env_name("prod-eu"), "DBT_ENV_SECRET_PROD_EU_PASSWORD");
-}
-
-TEST(ProfilesConfigMap, UsesEnvVarForEveryPasswordAndNoValue) {
-  auto cm = build_profiles_config_map(sample_project());
-  EXPECT_EQ(cm["metadata"]["name"], "shop-profiles");
-  EXPECT_EQ(cm["metadata"]["ownerReferences"][0]["uid"], "p-uid");
-  EXPECT_EQ(cm["metadata"]["labels"]["app.kubernetes.io/managed-by"], "kubedbt");
-  std::string yaml = cm["data"]["profiles.yml"];
-  EXPECT_NE(yaml.find("{{ env_var('DBT_ENV_SECRET_DEV_PASSWORD') }}"), std::string::npos) << yaml;
-  EXPECT_NE(yaml.find("{{ env_var('DBT_ENV_SECRET_PROD_PASSWORD') }}"), std::string::npos);
-  EXPECT_NE(yaml.find("target: dev"), std::string::npos);
-  EXPECT_NE(yaml.find("host: db.prod"), std::string::npos);
-  EXPECT_EQ(yaml.find("pg-prod"), std::string::npos) << "no Secret reference leaks into profiles";
 }
 
 TEST(RunSpec, CarriesTheResolvedTargetAndNoSecret) {
@@ -208,10 +193,9 @@ TEST(CronJob, CarriesEverySchedulingKnobAndTheRunnerPod) {
   ASSERT_NE(git, nullptr);
   EXPECT_EQ((*git)["valueFrom"]["secretKeyRef"]["optional"], true);
   EXPECT_EQ(c["env"][0]["name"], "KUBEDBT_JOB_NAME") << "defined before the values that use it";
-  EXPECT_EQ(pod["volumes"][0]["configMap"]["name"], "shop-profiles");
-  EXPECT_EQ(c["volumeMounts"][0]["mountPath"], "/etc/kubedbt/profiles");
-  EXPECT_EQ(c["volumeMounts"][1]["mountPath"], "/var/run/kubedbt") << "scratch, not over /tmp";
-  EXPECT_EQ(pod["volumes"][1]["emptyDir"], nlohmann::json::object());
+  ASSERT_EQ(c["volumeMounts"].size(), 1u) << "the run's only volume is its scratch";
+  EXPECT_EQ(c["volumeMounts"][0]["mountPath"], "/var/run/kubedbt") << "scratch, not over /tmp";
+  EXPECT_EQ(pod["volumes"][0]["emptyDir"], nlohmann::json::object());
   const auto* tmpdir = env_named(c, "TMPDIR");
   ASSERT_NE(tmpdir, nullptr);
   EXPECT_EQ((*tmpdir)["value"], "/var/run/kubedbt");

@@ -41,9 +41,9 @@ TEST(ProjectEvaluation, ReadyWhenValidAndEverySecretIsThere) {
   auto e = evaluate_project(testing::sample_project(), [](const std::string&, const std::string&) {
     return SecretCheck::Present;
   });
-  EXPECT_TRUE(e.render_profiles);
-  EXPECT_EQ(e.ready.status, api::ConditionStatus::True);
-  EXPECT_EQ(e.ready.observed_generation, 3);
+  EXPECT_EQ(e.reason, "SpecValid");
+  EXPECT_EQ(e.status, api::ConditionStatus::True);
+  EXPECT_EQ(e.observed_generation, 3);
 }
 
 TEST(ProjectEvaluation, MissingSecretNamesItAndTheField) {
@@ -51,11 +51,10 @@ TEST(ProjectEvaluation, MissingSecretNamesItAndTheField) {
       evaluate_project(testing::sample_project(), [](const std::string& name, const std::string&) {
         return name == "pg-prod" ? SecretCheck::SecretNotFound : SecretCheck::Present;
       });
-  EXPECT_FALSE(e.render_profiles);
-  EXPECT_EQ(e.ready.status, api::ConditionStatus::False);
-  EXPECT_EQ(e.ready.reason, "SecretNotFound");
-  EXPECT_NE(e.ready.message.find("pg-prod"), std::string::npos);
-  EXPECT_NE(e.ready.message.find("spec.targets.prod.passwordSecretRef"), std::string::npos);
+  EXPECT_EQ(e.status, api::ConditionStatus::False);
+  EXPECT_EQ(e.reason, "SecretNotFound");
+  EXPECT_NE(e.message.find("pg-prod"), std::string::npos);
+  EXPECT_NE(e.message.find("spec.targets.prod.passwordSecretRef"), std::string::npos);
 }
 
 TEST(ProjectEvaluation, MissingKeyIsItsOwnReason) {
@@ -63,8 +62,8 @@ TEST(ProjectEvaluation, MissingKeyIsItsOwnReason) {
                                                           const std::string& key) {
     return name == "pg-dev" && key == "password" ? SecretCheck::KeyNotFound : SecretCheck::Present;
   });
-  EXPECT_EQ(e.ready.reason, "SecretKeyNotFound");
-  EXPECT_NE(e.ready.message.find("password"), std::string::npos);
+  EXPECT_EQ(e.reason, "SecretKeyNotFound");
+  EXPECT_NE(e.message.find("password"), std::string::npos);
 }
 
 TEST(ProjectEvaluation, InvalidSpecWinsAndChecksNoSecret) {
@@ -75,7 +74,7 @@ TEST(ProjectEvaluation, InvalidSpecWinsAndChecksNoSecret) {
     ++lookups;
     return SecretCheck::Present;
   });
-  EXPECT_EQ(e.ready.reason, "InvalidSpec");
+  EXPECT_EQ(e.reason, "InvalidSpec");
   EXPECT_EQ(lookups, 0);
 }
 
