@@ -106,7 +106,7 @@ TEST_F(ChartClusterTest, RenderedChartPassesServerSideDryRun) {
         "deployment.apps/dry-" /* <release>-kubedbt-operator */, "clusterrole.rbac.authorization",
         "validatingadmissionpolicy.admissionregistration.k8s.io/dry-",
         "validatingadmissionpolicybinding.admissionregistration.k8s.io/dry-",
-        "configmap/kubedbt-protected-targets", "serviceaccount/kubedbt-runner"}) {
+        "serviceaccount/kubedbt-runner"}) {
     EXPECT_THAT(r.out, HasSubstr(object)) << r.out;
   }
   EXPECT_THAT(r.out, HasSubstr("(server dry run)"));

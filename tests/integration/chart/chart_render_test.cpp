@@ -1,6 +1,6 @@
 // charts/kubedbt without a cluster: helm lint, and what `helm template` renders: the RBAC and the
 // admission policy of deploy/, the CRDs of crds/, the operator Deployment from its values, the
-// protected-targets ConfigMaps, and a chart that packages.
+// protected-targets map of the policy, and a chart that packages.
 #include "tests/integration/chart/chart_render.h"
 
 #include <gmock/gmock.h>
@@ -114,8 +114,13 @@ TEST(ChartRender, AdmissionPolicyIsThatOfDeployPolicy) {
   auto chart = render_default({"--set", "admissionPolicy.validationActions={Warn,Audit}"});
   auto deploy = yaml_file_documents("deploy/policy/protected-targets.yaml");
   auto policy = find_object(deploy, "ValidatingAdmissionPolicy", "kubedbt-protected-targets");
-  EXPECT_EQ(find_object(chart, "ValidatingAdmissionPolicy", "kubedbt-protected-targets")["spec"],
-            policy["spec"])
+  auto rendered = find_object(chart, "ValidatingAdmissionPolicy", "kubedbt-protected-targets");
+  // Everything but the protectedTargets map (deploy/'s example; the chart's from its values).
+  ASSERT_EQ(rendered["spec"]["variables"][0]["name"], "protectedTargets");
+  EXPECT_EQ(rendered["spec"]["variables"][0]["expression"], "{}");
+  rendered["spec"]["variables"][0].erase("expression");
+  policy["spec"]["variables"][0].erase("expression");
+  EXPECT_EQ(rendered["spec"], policy["spec"])
       << "run scripts/generate.sh to refresh charts/kubedbt/files/policy";
   auto binding =
       find_object(deploy, "ValidatingAdmissionPolicyBinding", "kubedbt-protected-targets")["spec"];
@@ -129,22 +134,23 @@ TEST(ChartRender, AdmissionPolicyIsThatOfDeployPolicy) {
   EXPECT_TRUE(objects_of_kind(off, "ValidatingAdmissionPolicyBinding").empty());
 }
 
-TEST(ChartRender, ProtectedTargetsBecomeOneConfigMapPerNamespace) {
+TEST(ChartRender, ProtectedTargetsBecomeThePolicysMap) {
   auto chart = render_default(
       {"--set", "protectedTargets.analytics.shop\\.prod={dbt-prod-deployers,user:alice}", "--set",
        "protectedTargets.analytics.crm\\.prod={crm-admins}", "--set",
        "protectedTargets.marketing.ads\\.prod={ads-admins}"});
-  auto maps = objects_of_kind(chart, "ConfigMap");
-  ASSERT_EQ(maps.size(), 2u);
-  for (const auto& m : maps) EXPECT_EQ(m["metadata"]["name"], "kubedbt-protected-targets");
-  const auto& analytics = maps[0]["metadata"]["namespace"] == "analytics" ? maps[0] : maps[1];
-  EXPECT_EQ(analytics["data"]["shop.prod"],
-            "dbt-prod-deployers,user:alice,"
-            "user:system:serviceaccount:analytics:kubedbt-runner,"
-            "user:system:serviceaccount:kubedbt-system:kubedbt-operator");
-  EXPECT_EQ(analytics["data"]["crm.prod"],
-            "crm-admins,user:system:serviceaccount:analytics:kubedbt-runner,"
-            "user:system:serviceaccount:kubedbt-system:kubedbt-operator");
+  EXPECT_TRUE(objects_of_kind(chart, "ConfigMap").empty()) << "no ConfigMap parameter";
+  auto policy = find_object(chart, "ValidatingAdmissionPolicy", "kubedbt-protected-targets");
+  EXPECT_FALSE(policy["spec"].contains("paramKind"));
+  // The CEL map literal is JSON.
+  auto map = Json::parse(policy["spec"]["variables"][0]["expression"].get<std::string>());
+  const std::string runner = "user:system:serviceaccount:analytics:kubedbt-runner";
+  const std::string op = "user:system:serviceaccount:kubedbt-system:kubedbt-operator";
+  EXPECT_EQ(map["analytics"]["shop.prod"], Json({"dbt-prod-deployers", "user:alice", runner, op}));
+  EXPECT_EQ(map["analytics"]["crm.prod"], Json({"crm-admins", runner, op}));
+  EXPECT_EQ(map["marketing"]["ads.prod"],
+            Json({"ads-admins", "user:system:serviceaccount:marketing:kubedbt-runner", op}));
+  EXPECT_EQ(map.size(), 2u);
 
   auto bad = helm({"template", "kubedbt", source_path("charts/kubedbt"), "--set",
                    "protectedTargets.analytics.prod={admins}"});

@@ -436,7 +436,9 @@ TEST_F(OperatorTest, PolicyRefusesProdRunsOutsideTheAllowedGroupAndAdmitsAllowed
   const auto& n = ns->name();
   const auto& cluster = TestCluster::get();
   std::string policy = read_source("deploy/policy/protected-targets.yaml");
-  policy.replace(policy.find("namespace: analytics"), 20, "namespace: " + n);
+  // The example map protects shop.prod in namespace analytics: here, in the test's namespace.
+  const std::string example = "{\"analytics\": {";
+  policy.replace(policy.find(example), example.size(), "{\"" + n + "\": {");
   auto applied = cluster.kubectl({"apply", "-f", "-"}, policy);
   ASSERT_EQ(applied.exit_code, 0) << applied.err;
   must_apply(n, secret_yaml("warehouse", "password"));
@@ -495,6 +497,26 @@ TEST_F(OperatorTest, PolicyRefusesProdRunsOutsideTheAllowedGroupAndAdmitsAllowed
   EXPECT_TRUE(
       eventually([&] { return try_get(*admin, res::kJobs, n, "release").has_value(); }, 60s))
       << run_status("release").dump();
+
+  // A protection added after the binding was gone for a while still takes effect: the map is in
+  // the policy, not a ConfigMap read through an informer that Kubernetes 1.36 stops once no
+  // binding uses it (kubernetes/kubernetes#130887).
+  ASSERT_EQ(cluster.kubectl({"delete", "validatingadmissionpolicybinding",
+                             "kubedbt-protected-targets"})
+                .exit_code,
+            0);
+  std::this_thread::sleep_for(3s);  // the admission plugin refreshes its policies every second
+  const std::string prod_only = "\"shop.prod\": [";
+  policy.replace(policy.find(prod_only), prod_only.size(), "\"shop.dev\": [");
+  ASSERT_EQ(cluster.kubectl({"apply", "-f", "-"}, policy).exit_code, 0);
+  EXPECT_TRUE(eventually(
+      [&] {
+        auto r = cluster.kubectl({"-n", n, "create", "--dry-run=server", "-f", "-"},
+                                 run_yaml("late-dev", "dev", ""), laptop);
+        return r.exit_code != 0 && r.err.find("is protected") != std::string::npos;
+      },
+      30s, 1s))
+      << "dev, protected after the binding came back, is refused";
 }
 
 TEST_F(OperatorTest, FinishedUserRunsBeyondTheHistoryArePruned) {
