@@ -74,7 +74,8 @@ Json build_pod_template(const api::DbtProject& project, const RunInputs& inputs,
       {"resources", project.spec.resources.is_object() && !project.spec.resources.empty()
                         ? project.spec.resources
                         : default_resources()},
-      {"volumeMounts", Json::array({{{"name", "work"}, {"mountPath", std::string(kWorkMountPath)}}})},
+      {"volumeMounts",
+       Json::array({{{"name", "work"}, {"mountPath", std::string(kWorkMountPath)}}})},
       {"securityContext",
        {{"allowPrivilegeEscalation", false},
         {"readOnlyRootFilesystem", true},
@@ -91,13 +92,12 @@ Json build_pod_template(const api::DbtProject& project, const RunInputs& inputs,
                        {"seccompProfile", {{"type", "RuntimeDefault"}}}};
   if (project.spec.security_context.is_object()) pod_security.update(project.spec.security_context);
 
-  Json pod_spec = {
-      {"restartPolicy", "Never"},
-      {"serviceAccountName",
-       project.spec.service_account_name.value_or(config.runner_service_account)},
-      {"securityContext", pod_security},
-      {"containers", Json::array({container})},
-      {"volumes", Json::array({{{"name", "work"}, {"emptyDir", Json::object()}}})}};
+  Json pod_spec = {{"restartPolicy", "Never"},
+                   {"serviceAccountName",
+                    project.spec.service_account_name.value_or(config.runner_service_account)},
+                   {"securityContext", pod_security},
+                   {"containers", Json::array({container})},
+                   {"volumes", Json::array({{{"name", "work"}, {"emptyDir", Json::object()}}})}};
   if (!project.spec.node_selector.empty()) pod_spec["nodeSelector"] = project.spec.node_selector;
   if (project.spec.tolerations.is_array() && !project.spec.tolerations.empty()) {
     pod_spec["tolerations"] = project.spec.tolerations;

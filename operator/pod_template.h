@@ -18,9 +18,10 @@ inline constexpr std::string_view kWorkMountPath = "/var/run/kubedbt";
 
 // The pod template: one `runner` container with the run spec in KUBEDBT_RUN_SPEC, the target's
 // password as a secretKeyRef env var, the git credentials (optional keys `token`,
-// `ssh-privatekey` of spec.source.git.secretRef) likewise, a writable kWorkMountPath as TMPDIR, non-root, read-only root filesystem, no privilege escalation,
-// the termination message from the log on error. `labels` go on the pod. Throws
-// std::invalid_argument when the target is not in the project.
+// `ssh-privatekey` of spec.source.git.secretRef) likewise, a writable kWorkMountPath as TMPDIR,
+// non-root, read-only root filesystem, no privilege escalation, the termination message from the
+// log on error. `labels` go on the pod. Throws std::invalid_argument when the target is not in the
+// project.
 nlohmann::json build_pod_template(const api::DbtProject& project, const RunInputs& inputs,
                                   const OperatorConfig& config,
                                   const std::map<std::string, std::string>& labels);

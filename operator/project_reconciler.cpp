@@ -131,16 +131,15 @@ ReconcileResult reconcile_project(const ReconcileContext& ctx, const std::string
   if (status != project.status) {
     const auto* before =
         api::find_condition(project.status.conditions, api::condition_type::kReady);
-    bool transition = !before || before->status != readiness.status ||
-                      before->reason != readiness.reason;
+    bool transition =
+        !before || before->status != readiness.status || before->reason != readiness.reason;
     ctx.client.merge_patch(kDbtProjects, ns, name, Json{{"status", api::encode(status)}}, "status");
     if (transition) {
       bool ok = readiness.status == api::ConditionStatus::True;
       ctx.events.record(api::kDbtProjectKind, project.metadata, ok ? "Normal" : "Warning",
                         readiness.reason, readiness.message);
-      log::info(
-          "project readiness changed",
-          {{"namespace", ns}, {"name", name}, {"ready", ok}, {"reason", readiness.reason}});
+      log::info("project readiness changed",
+                {{"namespace", ns}, {"name", name}, {"ready", ok}, {"reason", readiness.reason}});
     }
   }
   return {};

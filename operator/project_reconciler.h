@@ -1,12 +1,13 @@
-// DbtProject: validate it, check the Secrets it names, report Ready. The runner renders profiles.yml
-// itself, from the run spec, for the one target of each run.
+// DbtProject: validate it, check the Secrets it names, report Ready. The runner renders
+// profiles.yml itself, from the run spec, for the one target of each run.
 //
 // Key check (decided): a Secret's existence comes from the metadata-only informer; where a key is
 // named, the reconciler GETs that one Secret directly, keeps only the key names and drops the
 // object at once: never cached, never logged. A missing key is then reported here
 // (SecretKeyNotFound) rather than as a failed run later.
 //
-// RBAC: dbtprojects get/list/watch, dbtprojects/status patch; secrets get/list/watch; events create.
+// RBAC: dbtprojects get/list/watch, dbtprojects/status patch; secrets get/list/watch; events
+// create.
 #pragma once
 
 #include <functional>

@@ -268,7 +268,8 @@ TEST_F(OperatorTest, RunsBecomeJobsAndReportSuccessFailureTimeoutAndRefusal) {
   auto password = env_named(pod, "DBT_ENV_SECRET_DEV_PASSWORD");
   EXPECT_EQ(password["valueFrom"]["secretKeyRef"]["name"], "warehouse");
   EXPECT_EQ(password["valueFrom"]["secretKeyRef"]["key"], "password");
-  EXPECT_EQ(pod["volumes"].size(), 1u) << "only the scratch emptyDir: the runner writes profiles.yml";
+  EXPECT_EQ(pod["volumes"].size(), 1u)
+      << "only the scratch emptyDir: the runner writes profiles.yml";
 
   EXPECT_TRUE(eventually([&] { return run_phase_is("ok", "Succeeded"); }, 90s))
       << run_status("ok").dump();
@@ -501,10 +502,10 @@ TEST_F(OperatorTest, PolicyRefusesProdRunsOutsideTheAllowedGroupAndAdmitsAllowed
   // A protection added after the binding was gone for a while still takes effect: the map is in
   // the policy, not a ConfigMap read through an informer that Kubernetes 1.36 stops once no
   // binding uses it (kubernetes/kubernetes#130887).
-  ASSERT_EQ(cluster.kubectl({"delete", "validatingadmissionpolicybinding",
-                             "kubedbt-protected-targets"})
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      cluster.kubectl({"delete", "validatingadmissionpolicybinding", "kubedbt-protected-targets"})
+          .exit_code,
+      0);
   std::this_thread::sleep_for(3s);  // the admission plugin refreshes its policies every second
   const std::string prod_only = "\"shop.prod\": [";
   policy.replace(policy.find(prod_only), prod_only.size(), "\"shop.dev\": [");
