@@ -130,6 +130,24 @@ Json encode(const DeploymentStatus& v) {
   return out;
 }
 
+void decode(const Json& j, const std::string& path, NotificationDelivery& out) {
+  expect_object(j, path);
+  out = NotificationDelivery{};
+  decode_field(j, path, "index", out.index);
+  decode_field(j, path, "kind", out.kind);
+  decode_field(j, path, "events", out.events);
+  decode_field(j, path, "delivered", out.delivered);
+  decode_field(j, path, "attempts", out.attempts);
+  decode_field(j, path, "message", out.message);
+}
+Json encode(const NotificationDelivery& v) {
+  Json out{
+      {"index", v.index}, {"kind", v.kind}, {"delivered", v.delivered}, {"attempts", v.attempts}};
+  encode_field(out, "events", v.events);
+  encode_field(out, "message", v.message);
+  return out;
+}
+
 std::optional<FreshnessState> DbtRunStatus::freshness() const {
   if (!summary) return std::nullopt;
   return freshness_state(summary->freshness);
@@ -158,6 +176,7 @@ void decode(const Json& j, const std::string& path, DbtRunStatus& out) {
   decode_field(j, path, "anomalies", out.anomalies);
   decode_field(j, path, "deferral", out.deferral);
   decode_field(j, path, "deployment", out.deployment);
+  decode_field(j, path, "notifications", out.notifications);
 }
 Json encode(const DbtRunStatus& v) {
   Json out = Json::object();
@@ -181,6 +200,7 @@ Json encode(const DbtRunStatus& v) {
   encode_field(out, "anomalies", v.anomalies);
   encode_field(out, "deferral", v.deferral);
   encode_field(out, "deployment", v.deployment);
+  encode_field(out, "notifications", v.notifications);
   encode_field(out, "freshness", v.freshness());
   return out;
 }

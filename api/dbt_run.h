@@ -102,6 +102,18 @@ struct DeploymentStatus {
   bool operator==(const DeploymentStatus&) const = default;
 };
 
+// One destination of the project's spec.notifications that this run's events went to, after the
+// run: whether the message arrived. `message` says why not (secret-free: never the URL).
+struct NotificationDelivery {
+  std::int64_t index = 0;           // position in the project's spec.notifications
+  std::string kind;                 // slack | email | webhook
+  std::vector<std::string> events;  // the run's events sent, such as failure, testFailure
+  bool delivered = false;
+  std::int32_t attempts = 0;
+  std::optional<std::string> message;
+  bool operator==(const NotificationDelivery&) const = default;
+};
+
 inline constexpr std::size_t kMaxFailures = 20;
 inline constexpr std::size_t kMaxAnomalies = 20;
 inline constexpr std::size_t kMaxSlowest = 10;
@@ -130,6 +142,7 @@ struct DbtRunStatus {
   std::vector<RunAnomaly> anomalies;   // at most kMaxAnomalies
   std::optional<DeferralStatus> deferral;
   std::optional<DeploymentStatus> deployment;
+  std::vector<NotificationDelivery> notifications;
   bool operator==(const DbtRunStatus&) const = default;
 
   // The worst source freshness of the run, or std::nullopt when it checked no source.
@@ -153,6 +166,7 @@ void decode(const Json& j, const std::string& path, ArtifactLocation& out);
 void decode(const Json& j, const std::string& path, RunAnomaly& out);
 void decode(const Json& j, const std::string& path, DeferralStatus& out);
 void decode(const Json& j, const std::string& path, DeploymentStatus& out);
+void decode(const Json& j, const std::string& path, NotificationDelivery& out);
 void decode(const Json& j, const std::string& path, DbtRunStatus& out);
 void decode(const Json& j, const std::string& path, DbtRun& out);
 Json encode(const RunSource& v);
@@ -165,6 +179,7 @@ Json encode(const ArtifactLocation& v);
 Json encode(const RunAnomaly& v);
 Json encode(const DeferralStatus& v);
 Json encode(const DeploymentStatus& v);
+Json encode(const NotificationDelivery& v);
 Json encode(const DbtRunStatus& v);
 Json encode(const DbtRun& v);
 

@@ -29,4 +29,13 @@ void ConsoleStatusReporter::finished(const RunStatus& s) {
   out_ << "kubedbt: " << s.message << "\n" << std::flush;
 }
 
+void ConsoleStatusReporter::notified(const RunStatus& s) {
+  for (const auto& n : s.notifications) {
+    out_ << "kubedbt: notification " << n.index << " (" << n.kind << ") "
+         << (n.delivered ? "delivered" : "not delivered") << (n.detail.empty() ? "" : ": ")
+         << n.detail << "\n";
+  }
+  out_ << std::flush;
+}
+
 }  // namespace kubedbt::runner

@@ -14,6 +14,7 @@ class ConsoleStatusReporter : public StatusReporter {
   void started(const RunStatus& status) override;
   void progressed(const RunStatus& status) override;
   void finished(const RunStatus& status) override;
+  void notified(const RunStatus& status) override;
 
  private:
   std::ostream& out_;

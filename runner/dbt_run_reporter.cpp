@@ -79,6 +79,24 @@ void DbtRunReporter::finished(const RunStatus& status) {
              {{"namespace", spec_.run->namespace_name}, {"name", spec_.run->name}});
 }
 
+void DbtRunReporter::notified(const RunStatus& status) {
+  const auto& run = *spec_.run;
+  auto encoded = api::encode(to_dbt_run_status(status, spec_.target.name, run.job_name));
+  // Only the deliveries: the final status is written and stays as it is.
+  auto body = nlohmann::json{
+      {"status", {{"notifications", encoded.value("notifications", nlohmann::json::array())}}}};
+  for (int attempt = 1; attempt <= 3; ++attempt) {
+    try {
+      client_->merge_patch(kDbtRuns, run.namespace_name, run.name, body, "status");
+      return;
+    } catch (const std::exception& e) {
+      log::warn("notifications status patch failed",
+                {{"namespace", run.namespace_name}, {"name", run.name}, {"error", e.what()}});
+    }
+    std::this_thread::sleep_for(std::chrono::seconds(attempt));
+  }
+}
+
 std::unique_ptr<StatusReporter> make_dbt_run_reporter(const RunSpec& spec) {
   auto client = kube::make_client(kube::load_config());
   return std::make_unique<DbtRunReporter>(std::move(client), spec);

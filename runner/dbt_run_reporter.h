@@ -17,6 +17,7 @@ class DbtRunReporter : public StatusReporter {
   void started(const RunStatus& status) override;
   void progressed(const RunStatus& status) override;
   void finished(const RunStatus& status) override;
+  void notified(const RunStatus& status) override;
 
  private:
   // Creates the DbtRun (owned by the Job) when it is missing and the spec allows it.

@@ -84,6 +84,16 @@ api::DbtRunStatus to_dbt_run_status(const RunStatus& s, const std::string& targe
     out.deployment =
         api::DeploymentStatus{s.deployment->swapped, s.deployment->schemas, s.deployment->previous};
   }
+  for (const auto& n : s.notifications) {
+    api::NotificationDelivery d;
+    d.index = static_cast<std::int64_t>(n.index);
+    d.kind = n.kind;
+    d.events = n.events;
+    d.delivered = n.delivered;
+    d.attempts = n.attempts;
+    if (!n.detail.empty()) d.message = n.detail.substr(0, api::kMaxMessageLength);
+    out.notifications.push_back(std::move(d));
+  }
   if (s.completion_time) {
     auto now = to_timestamp(*s.completion_time);
     bool ok = s.phase == Phase::Succeeded;

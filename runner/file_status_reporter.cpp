@@ -34,4 +34,6 @@ void FileStatusReporter::progressed(const RunStatus& status) {
 
 void FileStatusReporter::finished(const RunStatus& status) { write(status); }
 
+void FileStatusReporter::notified(const RunStatus& status) { write(status); }
+
 }  // namespace kubedbt::runner

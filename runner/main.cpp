@@ -159,7 +159,9 @@ int run(const Arguments& a) {
   }
   RunPipeline pipeline(spec, options, reporters);
   int code = pipeline.run();
-  send_notifications(spec, pipeline.status(), env);  // never changes `code`
+  auto status = pipeline.status();
+  status.notifications = send_notifications(spec, status, env);  // never changes `code`
+  if (!status.notifications.empty()) reporters.notified(status);
   if (local) std::filesystem::remove_all(work_dir);
   return code;
 }

@@ -66,8 +66,8 @@ std::vector<notify::Destination> notification_destinations(const RunSpec& spec) 
   return destinations;
 }
 
-std::vector<notify::DeliveryReport> send_notifications(const RunSpec& spec, const RunStatus& status,
-                                                       const Environment& env) {
+std::vector<NotificationDelivery> send_notifications(const RunSpec& spec, const RunStatus& status,
+                                                     const Environment& env) {
   if (spec.notifications.empty()) return {};
   try {
     notify::DispatchOptions options;
@@ -75,8 +75,14 @@ std::vector<notify::DeliveryReport> send_notifications(const RunSpec& spec, cons
       options.run_budget = std::chrono::seconds(10);
       options.policy.attempt_timeout = std::chrono::seconds(5);
     }
-    return notify::dispatch(notification_destinations(spec), notification_outcome(spec, status),
-                            env, options);
+    std::vector<NotificationDelivery> deliveries;
+    for (auto& r : notify::dispatch(notification_destinations(spec),
+                                    notification_outcome(spec, status), env, options)) {
+      NotificationDelivery d{r.index, r.kind, {}, r.delivered, r.attempts, std::move(r.detail)};
+      for (auto e : r.events) d.events.emplace_back(notify::to_string(e));
+      deliveries.push_back(std::move(d));
+    }
+    return deliveries;
   } catch (const std::exception& e) {
     log::error("notifications not sent; the run's outcome is unchanged", {{"error", e.what()}});
     return {};

@@ -17,9 +17,9 @@ notify::RunOutcome notification_outcome(const RunSpec& spec, const RunStatus& st
 std::vector<notify::Destination> notification_destinations(const RunSpec& spec);
 
 // Sends spec.notifications for the final `status`. Never throws and never changes the run's exit
-// code: undelivered notifications are logged. A Cancelled run gets at most 10 s in all, since the
-// pod's termination grace period is already running.
-std::vector<notify::DeliveryReport> send_notifications(const RunSpec& spec, const RunStatus& status,
-                                                       const Environment& env);
+// code: undelivered notifications are logged and reported. A Cancelled run gets at most 10 s in
+// all, since the pod's termination grace period is already running.
+std::vector<NotificationDelivery> send_notifications(const RunSpec& spec, const RunStatus& status,
+                                                     const Environment& env);
 
 }  // namespace kubedbt::runner

@@ -35,6 +35,16 @@ struct DeploymentOutcome {
   std::vector<std::string> previous;  // backups of the schemas swapped out (keepPrevious)
 };
 
+// Whether one destination of spec.notifications got the run's message (sent after the run).
+struct NotificationDelivery {
+  std::size_t index = 0;            // position in spec.notifications
+  std::string kind;                 // slack | email | webhook
+  std::vector<std::string> events;  // the run's events sent, such as "failure"
+  bool delivered = false;
+  int attempts = 0;
+  std::string detail;  // secret-free: the receiver's answer or the connection error
+};
+
 // Where the state store keeps this run's artifacts (DbtRun.status.artifacts).
 struct StoredArtifacts {
   std::string database;
@@ -57,7 +67,8 @@ struct RunStatus {
   std::vector<Anomaly> anomalies;
   std::optional<Deferral> deferral;
   std::optional<DeploymentOutcome> deployment;
-  std::optional<StoredArtifacts> stored;  // set once the state store recorded the run
+  std::optional<StoredArtifacts> stored;            // set once the state store recorded the run
+  std::vector<NotificationDelivery> notifications;  // set after the final status, when sent
 };
 
 }  // namespace kubedbt::runner

@@ -14,6 +14,8 @@ class StatusReporter {
   virtual void progressed(const RunStatus& status) = 0;
   // The final status. Called once.
   virtual void finished(const RunStatus& status) = 0;
+  // After finished(), when notifications were sent: status.notifications says which arrived.
+  virtual void notified(const RunStatus& status) = 0;
 };
 
 }  // namespace kubedbt::runner

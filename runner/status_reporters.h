@@ -21,6 +21,9 @@ class StatusReporters : public StatusReporter {
   void finished(const RunStatus& s) override {
     for (auto& r : reporters_) r->finished(s);
   }
+  void notified(const RunStatus& s) override {
+    for (auto& r : reporters_) r->notified(s);
+  }
 
  private:
   std::vector<std::unique_ptr<StatusReporter>> reporters_;

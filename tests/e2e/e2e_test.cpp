@@ -158,6 +158,21 @@ TEST(E2e, FailingDataTestAlertsTheWebhook) {
   EXPECT_NE(request.body.find("assert_no_returned_orders"), std::string::npos) << request.body;
   EXPECT_NE(request.body.find("shop-no-returns"), std::string::npos) << request.body;
   EXPECT_NE(request.body.find("kubectl describe dbtrun"), std::string::npos) << request.body;
+  // The DbtRun says the alert arrived, and its outcome stays Failed.
+  Json delivered;
+  EXPECT_TRUE(eventually(
+      [&] {
+        delivered = env.get("dbtrun", "shop-no-returns");
+        return delivered["status"].contains("notifications");
+      },
+      std::chrono::seconds(30)))
+      << delivered["status"].dump();
+  const auto& deliveries = delivered["status"]["notifications"];
+  ASSERT_EQ(deliveries.size(), 1u) << delivered["status"].dump();
+  EXPECT_EQ(deliveries[0]["kind"], "webhook");
+  EXPECT_EQ(deliveries[0]["delivered"], true);
+  EXPECT_EQ(deliveries[0]["events"], Json({"failure", "testFailure"}));
+  EXPECT_EQ(phase(delivered), "Failed");
 }
 
 // (4) The run's pod is deleted while a slow model runs: the runner cancels dbt, PostgreSQL

@@ -209,7 +209,9 @@ TEST_F(ApiExamplesApplyTest, EveryLibraryFieldSurvivesTheServer) {
                     {"kind": "Duration", "message": "took 31m, median 9m"}],
       "deferral": {"to": "prod", "manifestFound": false},
       "deployment": {"swapped": true, "schemas": ["analytics", "analytics_marts"],
-                     "previous": ["analytics_previous", "analytics_marts_previous"]}}
+                     "previous": ["analytics_previous", "analytics_marts_previous"]},
+      "notifications": [{"index": 1, "kind": "email", "events": ["testFailure"],
+                         "delivered": false, "attempts": 2, "message": "connection refused"}]}
   })"),
                                       &api::dbt_run_from_json);
 }

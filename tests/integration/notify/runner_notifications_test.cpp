@@ -59,6 +59,19 @@ TEST_F(RunnerNotificationsTest,
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_EQ(r.status["phase"], "Failed");
   EXPECT_EQ(r.status["summary"]["tests"]["fail"], 1);
+  // Each destination's delivery is reported after the final status, which it leaves as it was.
+  const auto& deliveries = r.status["notifications"];
+  ASSERT_EQ(deliveries.size(), 3u) << r.status.dump(2);
+  EXPECT_EQ(deliveries[0]["kind"], "webhook");
+  EXPECT_EQ(deliveries[0]["delivered"], true);
+  EXPECT_EQ(deliveries[0]["events"], json({"failure", "testFailure"}));
+  EXPECT_EQ(deliveries[1]["kind"], "slack");
+  EXPECT_EQ(deliveries[1]["delivered"], false);
+  EXPECT_GE(deliveries[1]["attempts"].get<int>(), 1);
+  EXPECT_FALSE(deliveries[1].value("message", "").empty()) << deliveries[1].dump();
+  EXPECT_EQ(deliveries[2]["kind"], "email");
+  EXPECT_EQ(deliveries[2]["delivered"], false);
+  EXPECT_EQ(deliveries[2]["events"], json({"testFailure"}));
 
   auto requests = webhook.requests();
   ASSERT_EQ(requests.size(), 1u) << r.err;

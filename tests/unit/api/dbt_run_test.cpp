@@ -60,6 +60,10 @@ Json full_run() {
                     {"kind": "Duration", "message": "took 31m, median 9m"}],
       "deferral": {"to": "prod", "manifestFound": true},
       "deployment": {"swapped": false},
+      "notifications": [{"index": 0, "kind": "webhook", "events": ["failure", "testFailure"],
+                         "delivered": true, "attempts": 1},
+                        {"index": 2, "kind": "slack", "events": ["failure"], "delivered": false,
+                         "attempts": 4, "message": "HTTP 503; gave up after 4 attempts"}],
       "freshness": "Error"
     }
   })");

@@ -100,6 +100,21 @@ TEST(DbtRunStatusTest, MapsWhereTheStateStoreKeptTheArtifacts) {
   EXPECT_EQ(json["artifacts"]["invocationId"], "0b7f-invocation");
 }
 
+TEST(DbtRunStatusTest, MapsNotificationDeliveriesBounded) {
+  RunStatus s;
+  s.phase = Phase::Failed;
+  s.notifications = {{0, "webhook", {"failure"}, true, 1, ""},
+                     {2, "slack", {"failure"}, false, 4, std::string(3000, 'x')}};
+  auto json = api::encode(to_dbt_run_status(s, "dev", ""));
+  ASSERT_EQ(json["notifications"].size(), 2u);
+  EXPECT_EQ(json["notifications"][0]["delivered"], true);
+  EXPECT_FALSE(json["notifications"][0].contains("message")) << "nothing to explain";
+  EXPECT_EQ(json["notifications"][1]["index"], 2);
+  EXPECT_EQ(json["notifications"][1]["attempts"], 4);
+  EXPECT_EQ(json["notifications"][1]["message"].get<std::string>().size(), api::kMaxMessageLength);
+  EXPECT_FALSE(api::encode(to_dbt_run_status(RunStatus{}, "dev", "")).contains("notifications"));
+}
+
 TEST(DbtRunStatusTest, ACronJobsRunIsOwnedByItsJob) {
   RunSpec spec;
   spec.project = "shop";
