@@ -42,14 +42,18 @@ void DbtRunReporter::ensure_run_exists() {
   }
 }
 
-bool DbtRunReporter::patch(const RunStatus& status) {
-  const auto& run = *spec_.run;
+nlohmann::json DbtRunReporter::status_patch(const RunStatus& status) const {
   auto body = nlohmann::json{
-      {"status", api::encode(to_dbt_run_status(status, spec_.target.name, run.job_name))}};
+      {"status", api::encode(to_dbt_run_status(status, spec_.target.name, spec_.run->job_name))}};
   // A merge patch keeps what it does not mention: a node that is no longer running is removed
   // explicitly, or a finished run would go on naming the last node a progress patch saw.
   auto& progress = body["status"]["progress"];
   if (progress.is_object() && !progress.contains("current")) progress["current"] = nullptr;
+  return body;
+}
+
+bool DbtRunReporter::patch(const nlohmann::json& body) {
+  const auto& run = *spec_.run;
   try {
     client_->merge_patch(kDbtRuns, run.namespace_name, run.name, body, "status");
     return true;
@@ -60,41 +64,36 @@ bool DbtRunReporter::patch(const RunStatus& status) {
   }
 }
 
+bool DbtRunReporter::patch_with_retries(const nlohmann::json& body, int attempts) {
+  for (int attempt = 1; attempt <= attempts; ++attempt) {
+    if (patch(body)) return true;
+    if (attempt < attempts) std::this_thread::sleep_for(std::chrono::seconds(attempt));
+  }
+  return false;
+}
+
 void DbtRunReporter::started(const RunStatus& status) {
   ensure_run_exists();
   throttle_.pass();
-  patch(status);
+  patch(status_patch(status));
 }
 
 void DbtRunReporter::progressed(const RunStatus& status) {
-  if (throttle_.pass()) patch(status);
+  if (throttle_.pass()) patch(status_patch(status));
 }
 
 void DbtRunReporter::finished(const RunStatus& status) {
-  for (int attempt = 1; attempt <= 5; ++attempt) {
-    if (patch(status)) return;
-    std::this_thread::sleep_for(std::chrono::seconds(attempt));
-  }
+  if (patch_with_retries(status_patch(status), 5)) return;
   log::error("could not write the final status",
              {{"namespace", spec_.run->namespace_name}, {"name", spec_.run->name}});
 }
 
 void DbtRunReporter::notified(const RunStatus& status) {
-  const auto& run = *spec_.run;
-  auto encoded = api::encode(to_dbt_run_status(status, spec_.target.name, run.job_name));
   // Only the deliveries: the final status is written and stays as it is.
-  auto body = nlohmann::json{
-      {"status", {{"notifications", encoded.value("notifications", nlohmann::json::array())}}}};
-  for (int attempt = 1; attempt <= 3; ++attempt) {
-    try {
-      client_->merge_patch(kDbtRuns, run.namespace_name, run.name, body, "status");
-      return;
-    } catch (const std::exception& e) {
-      log::warn("notifications status patch failed",
-                {{"namespace", run.namespace_name}, {"name", run.name}, {"error", e.what()}});
-    }
-    std::this_thread::sleep_for(std::chrono::seconds(attempt));
-  }
+  auto body = status_patch(status);
+  body["status"] = {
+      {"notifications", body["status"].value("notifications", nlohmann::json::array())}};
+  patch_with_retries(body, 3);
 }
 
 std::unique_ptr<StatusReporter> make_dbt_run_reporter(const RunSpec& spec) {

@@ -22,8 +22,12 @@ class DbtRunReporter : public StatusReporter {
  private:
   // Creates the DbtRun (owned by the Job) when it is missing and the spec allows it.
   void ensure_run_exists();
-  // JSON merge patch of the status subresource; false (logged) when the API refused it.
-  bool patch(const RunStatus& status);
+  // The status subresource's merge patch for `status`.
+  nlohmann::json status_patch(const RunStatus& status) const;
+  // Sends a merge patch of the status subresource; false (logged) when the API refused it.
+  bool patch(const nlohmann::json& body);
+  // patch(), up to `attempts` times with a growing pause; false when every attempt failed.
+  bool patch_with_retries(const nlohmann::json& body, int attempts);
 
   std::unique_ptr<kube::Client> client_;
   RunSpec spec_;
