@@ -8,6 +8,7 @@
 #include "runner/profiles.h"
 #include "runner/run_message.h"
 #include "runner/schema_swap.h"
+#include "runner/state_store.h"
 #include "runner/target_lock.h"
 
 namespace kubedbt::runner {
@@ -192,21 +193,32 @@ std::string deployment_message(const DeploymentOutcome& outcome) {
   return text + ".";
 }
 
-std::vector<SchemaPair> roll_back(const RunSpec& spec, const TargetSpec& target,
-                                  const std::string& password) {
+Rollback roll_back(const RunSpec& spec, const TargetSpec& target, const std::string& password) {
   std::unique_ptr<TargetLock> lock;
   try {
     lock = TargetLock::acquire(target, password, spec.lock_wait, [] { return false; });
   } catch (const LockError& e) {
     throw DeploymentError(std::string("cannot roll back: ") + e.what());
   }
+  try {
+    StateStore(target, password, spec.state.schema).migrate();
+  } catch (const std::exception& e) {
+    throw DeploymentError(std::string("cannot roll back: the state store: ") + e.what());
+  }
   auto connection = connect(target, password);
   try {
-    auto swapped = swap_with_previous(*connection, swap_settings(target));
+    Rollback rollback;
+    rollback.schemas =
+        swap_with_previous(*connection, swap_settings(target), [&](pqxx::transaction_base& tx) {
+          rollback.manifest_restored =
+              swap_production_manifests(tx, spec.state.schema, spec.project, target.name);
+        });
     std::vector<std::string> names;
-    for (const auto& pair : swapped) names.push_back(pair.production);
-    log::info("rolled back", {{"schemas", names}, {"target", target.name}});
-    return swapped;
+    for (const auto& pair : rollback.schemas) names.push_back(pair.production);
+    log::info("rolled back", {{"schemas", names},
+                              {"target", target.name},
+                              {"productionManifest", rollback.manifest_restored}});
+    return rollback;
   } catch (const SwapError& e) {
     throw DeploymentError(std::string("cannot roll back: ") + e.what());
   }

@@ -70,9 +70,16 @@ class BlueGreenDeployment {
 // "Swapped staging into production: a, b (previous kept as a__kubedbt_previous, ...)."
 std::string deployment_message(const DeploymentOutcome& outcome);
 
-// `kubedbt-runner rollback`: takes the target's lock (waiting up to spec.lock_wait) and swaps each
-// production schema of `target` with its backup in one transaction. Throws DeploymentError.
-std::vector<SchemaPair> roll_back(const RunSpec& spec, const TargetSpec& target,
-                                  const std::string& password);
+// What `kubedbt-runner rollback` did.
+struct Rollback {
+  std::vector<SchemaPair> schemas;  // production: the name now holding the former backup
+  bool manifest_restored = false;   // the state store's production manifest rolled back too
+};
+
+// `kubedbt-runner rollback`: takes the target's lock (waiting up to spec.lock_wait) and, in one
+// transaction, swaps each production schema of `target` with its backup and the state store's
+// production manifest with the one the last swap replaced (so Slim CI defers to what production
+// now holds). Throws DeploymentError.
+Rollback roll_back(const RunSpec& spec, const TargetSpec& target, const std::string& password);
 
 }  // namespace kubedbt::runner

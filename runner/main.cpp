@@ -184,12 +184,15 @@ int rollback(const Arguments& a) {
     return kUsageError;
   }
   try {
-    auto swapped = roll_back(spec, run_target(spec), password->second);
+    auto rolled = roll_back(spec, run_target(spec), password->second);
     std::cout << "Rolled back target " << spec.target.name << ":";
-    for (const auto& pair : swapped) {
+    for (const auto& pair : rolled.schemas) {
       std::cout << " " << pair.production << " <-> " << pair.previous;
     }
-    std::cout << "\n";
+    std::cout << (rolled.manifest_restored
+                      ? "; the stored production manifest (Slim CI's state) rolled back too\n"
+                      : "; no earlier production manifest was kept, so Slim CI compares with the "
+                        "rolled-back build until the next successful run\n");
     return 0;
   } catch (const DeploymentError& e) {
     kubedbt::log::error("rollback failed", {{"target", spec.target.name}, {"error", e.what()}});

@@ -286,6 +286,7 @@ void RunPipeline::record_state() {
         recording.built_schemas = schemas_built_by(nlohmann::json::parse(*manifest));
       } else if (status_.phase == Phase::Succeeded) {
         recording.production_manifest = *manifest;
+        recording.swapped = status_.deployment && status_.deployment->swapped;
       }
     }
     run_id = store_->record(recording);

@@ -322,8 +322,9 @@ void drop_previous(pqxx::connection& connection, const std::vector<std::string>&
                      });
 }
 
-std::vector<SchemaPair> swap_with_previous(pqxx::connection& connection,
-                                           const SwapSettings& settings) {
+std::vector<SchemaPair> swap_with_previous(
+    pqxx::connection& connection, const SwapSettings& settings,
+    const std::function<void(pqxx::transaction_base&)>& also) {
   std::vector<SchemaPair> swapped;
   in_one_transaction(connection, settings, "the rollback", [&](pqxx::work& tx, Step& step) {
     swapped.clear();
@@ -364,6 +365,10 @@ std::vector<SchemaPair> swap_with_previous(pqxx::connection& connection,
       rename_schema(tx, swapping, pair.previous, step);
       tx.exec0("comment on schema " + tx.quote_name(pair.previous) + " is " +
                tx.quote(backup_comment(pair.production, settings.target_key)));
+    }
+    if (also) {
+      step = {"the rest of the rollback", ""};
+      also(tx);
     }
   });
   return swapped;

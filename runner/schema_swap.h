@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <pqxx/connection>
 #include <stdexcept>
 #include <string>
@@ -61,9 +62,11 @@ void drop_previous(pqxx::connection& connection, const std::vector<std::string>&
                    const SwapSettings& settings);
 
 // `kubedbt-runner rollback`: in ONE transaction swaps every production schema of the target with
-// its backup (so a second rollback rolls forward again). Throws SwapError when the target has no
-// backup. Returns the pairs swapped (production: the name now holding the former backup).
-std::vector<SchemaPair> swap_with_previous(pqxx::connection& connection,
-                                           const SwapSettings& settings);
+// its backup (so a second rollback rolls forward again), and runs `also` in that transaction last.
+// Throws SwapError when the target has no backup. Returns the pairs swapped (production: the name
+// now holding the former backup).
+std::vector<SchemaPair> swap_with_previous(
+    pqxx::connection& connection, const SwapSettings& settings,
+    const std::function<void(pqxx::transaction_base&)>& also = {});
 
 }  // namespace kubedbt::runner

@@ -92,6 +92,14 @@ create table if not exists {S}.built_schemas (
   primary key (project, run_schema, schema)
 );
 )sql"},
+      {2, "the production manifest a blue-green swap replaced, for rollback",
+       R"sql(
+alter table {S}.production_manifests
+  add column previous_run_id bigint references {S}.runs (id),
+  add column previous_invocation_id text,
+  add column previous_dbt_version text,
+  add column previous_manifest bytea;
+)sql"},
   };
   return kMigrations;
 }

@@ -120,15 +120,23 @@ int64_t StateStore::record(const RunRecording& r) {
                    pqxx::binarystring(zlib ? compress_artifact(a.content) : a.content));
   }
   if (r.production_manifest) {
-    tx.exec_params("insert into " + s +
-                       ".production_manifests (project, target, run_id, invocation_id, "
-                       "dbt_version, manifest) values ($1, $2, $3, $4, $5, $6) on conflict "
-                       "(project, target) do update set run_id = excluded.run_id, invocation_id "
-                       "= excluded.invocation_id, dbt_version = excluded.dbt_version, manifest = "
-                       "excluded.manifest, updated_at = now()",
+    // A swap keeps the manifest it replaces; any other production run leaves the kept one alone.
+    const std::string m = s + ".production_manifests";
+    auto kept = [&](const std::string& column) {
+      return "previous_" + column + " = case when $7 then " + m + "." + column + " else " + m +
+             ".previous_" + column + " end";
+    };
+    tx.exec_params("insert into " + m +
+                       " (project, target, run_id, invocation_id, dbt_version, manifest) values "
+                       "($1, $2, $3, $4, $5, $6) on conflict (project, target) do update set " +
+                       kept("run_id") + ", " + kept("invocation_id") + ", " + kept("dbt_version") +
+                       ", " + kept("manifest") +
+                       ", run_id = excluded.run_id, invocation_id = excluded.invocation_id, "
+                       "dbt_version = excluded.dbt_version, manifest = excluded.manifest, "
+                       "updated_at = now()",
                    r.history.project, r.history.target, id, r.history.invocation_id,
                    r.history.dbt_version,
-                   pqxx::binarystring(compress_artifact(*r.production_manifest)));
+                   pqxx::binarystring(compress_artifact(*r.production_manifest)), r.swapped);
   }
   if (r.history.run_schema) {
     for (const auto& built : r.built_schemas) {
@@ -141,6 +149,20 @@ int64_t StateStore::record(const RunRecording& r) {
   }
   tx.commit();
   return id;
+}
+
+bool swap_production_manifests(pqxx::transaction_base& tx, const std::string& schema,
+                               const std::string& project, const std::string& target) {
+  // One UPDATE reads every column's old value, so the pairs trade places.
+  auto swapped = tx.exec_params(
+      "update " + tx.quote_name(schema) +
+          ".production_manifests set run_id = previous_run_id, previous_run_id = run_id, "
+          "invocation_id = previous_invocation_id, previous_invocation_id = invocation_id, "
+          "dbt_version = previous_dbt_version, previous_dbt_version = dbt_version, manifest = "
+          "previous_manifest, previous_manifest = manifest, updated_at = now() where project = $1 "
+          "and target = $2 and previous_manifest is not null",
+      project, target);
+  return swapped.affected_rows() == 1;
 }
 
 std::vector<RunRecord> StateStore::baseline(const std::string& project, const std::string& target,

@@ -13,6 +13,10 @@
 #include "runner/run_history.h"
 #include "runner/target_spec.h"
 
+namespace pqxx {
+class transaction_base;
+}
+
 namespace kubedbt::runner {
 
 class StateStoreError : public std::runtime_error {
@@ -35,10 +39,20 @@ struct RunRecording {
   std::optional<std::string> production_manifest;
   // Schemas a run with a schema override built into (recorded in built_schemas).
   std::vector<std::string> built_schemas;
+  // A blue-green run that swapped its build into production: the production manifest it replaces
+  // is kept as the previous one, which `kubedbt-runner rollback` brings back.
+  bool swapped = false;
 };
 
 // The distinct schemas a manifest's models (not ephemeral), seeds and snapshots build into.
 std::vector<std::string> schemas_built_by(const nlohmann::json& manifest);
+
+// For the rollback's transaction (same database as the store): project+target's production
+// manifest and the one its last blue-green swap replaced trade places, as the schemas do, so a
+// second rollback rolls forward again. False when no replaced manifest was kept (nothing changes).
+// The store's schema must be migrated.
+bool swap_production_manifests(pqxx::transaction_base& tx, const std::string& schema,
+                               const std::string& project, const std::string& target);
 
 class StateStore {
  public:

@@ -207,19 +207,35 @@ TEST_F(BlueGreenTest, RollbackSwapsBackAndASecondRollbackRollsForward) {
   EXPECT_NE(nothing.err.find("no previous production schemas to roll back to"), std::string::npos)
       << nothing.err;
 
-  ASSERT_EQ(deploy("one").exit_code, 0);
-  ASSERT_EQ(deploy("two").exit_code, 0);
+  auto one = deploy("one");
+  ASSERT_EQ(one.exit_code, 0);
+  auto two = deploy("two");
+  ASSERT_EQ(two.exit_code, 0);
+  // Slim CI's state: the stored production manifest is the build production holds.
+  auto stored = [&] {
+    return db.value("select invocation_id from kubedbt.production_manifests where target = 'prod'");
+  };
+  const std::string one_id = one.status["artifacts"]["invocationId"];
+  const std::string two_id = two.status["artifacts"]["invocationId"];
+  ASSERT_NE(one_id, two_id);
+  EXPECT_EQ(stored(), two_id);
+
   auto back = roll_back();
   EXPECT_EQ(back.exit_code, 0) << back.err;
   EXPECT_NE(back.out.find("analytics <-> analytics__kubedbt_previous"), std::string::npos)
       << back.out;
+  EXPECT_NE(back.out.find("production manifest (Slim CI's state) rolled back too"),
+            std::string::npos)
+      << back.out;
   EXPECT_EQ(markers(), "one/one");
   EXPECT_EQ(db.value("select marker from analytics__kubedbt_previous.marker_a"), "two");
+  EXPECT_EQ(stored(), one_id);
 
   auto forward = roll_back();
   EXPECT_EQ(forward.exit_code, 0) << forward.err;
   EXPECT_EQ(markers(), "two/two");
   EXPECT_EQ(db.value("select marker from analytics__kubedbt_previous.marker_a"), "one");
+  EXPECT_EQ(stored(), two_id);
 
   // keepPrevious false: the backups go right after the swap, and there is nothing to roll back.
   auto s = spec("three");

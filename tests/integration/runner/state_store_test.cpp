@@ -157,6 +157,49 @@ TEST_F(StateStoreTest, ASuccessfulRunStoresItsArtifactsAndBecomesTheProductionMa
   EXPECT_EQ(db.value("select count(*) from kubedbt.built_schemas"), "0");
 }
 
+TEST_F(StateStoreTest, OnlyASwapKeepsTheManifestItReplacesAndARollbackTradesThePair) {
+  runner::StateStore store(store_target(db), PostgresServer::get().password, "kubedbt");
+  store.migrate();
+  auto record = [&](const std::string& invocation, bool swapped) {
+    runner::RunRecording r;
+    r.history.project = "shop";
+    r.history.target = "prod";
+    r.history.invocation_id = invocation;
+    r.history.phase = "Succeeded";
+    r.history.dbt_version = "1.11.0";
+    r.production_manifest = R"({"metadata": {"invocation_id": ")" + invocation + "\"}}";
+    r.swapped = swapped;
+    store.record(r);
+  };
+  auto stored = [&] {
+    return db.value(
+        "select invocation_id || '/' || coalesce(previous_invocation_id, '-') from "
+        "kubedbt.production_manifests");
+  };
+  auto trade = [&] {
+    pqxx::connection connection(PostgresServer::get().connection_string(db.name()));
+    pqxx::work tx(connection);
+    bool traded = runner::swap_production_manifests(tx, "kubedbt", "shop", "prod");
+    tx.commit();
+    return traded;
+  };
+  record("one", true);
+  EXPECT_EQ(stored(), "one/-");
+  EXPECT_FALSE(trade()) << "nothing kept to roll back to";
+  EXPECT_EQ(stored(), "one/-");
+  record("two", true);
+  EXPECT_EQ(stored(), "two/one");
+  // A production run that swapped nothing replaces the current manifest and keeps the backup's.
+  record("tests-only", false);
+  EXPECT_EQ(stored(), "tests-only/one");
+  EXPECT_TRUE(trade());
+  EXPECT_EQ(stored(), "one/tests-only");
+  EXPECT_EQ(json::parse(*store.production_manifest("shop", "prod"))["metadata"]["invocation_id"],
+            "one");
+  EXPECT_TRUE(trade());
+  EXPECT_EQ(stored(), "tests-only/one");
+}
+
 TEST_F(StateStoreTest, AFailedRunIsRecordedButNeverBecomesTheProductionManifest) {
   ASSERT_EQ(run_runner(dev_spec(db, project), dir.path()).exit_code, 0);
   auto production_run = db.value("select run_id from kubedbt.production_manifests");
