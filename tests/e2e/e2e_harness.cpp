@@ -2,11 +2,8 @@
 #include "tests/e2e/e2e_harness.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -154,41 +151,6 @@ void ShopRepository::branch(const std::string& branch,
   git({"checkout", "--quiet", "main"});
 }
 
-// --- E2eOperator -------------------------------------------------------------------------------
-
-E2eOperator::E2eOperator(std::string kubeconfig, std::string ns)
-    : log_path_(TestCluster::get().dir() + "/operator-e2e-" + ns + ".log") {
-  std::string binary = (binary_dir() / "operator" / "kubedbt-operator").string();
-  std::vector<std::string> args = {binary,      "--kubeconfig",      kubeconfig, "--namespaces",
-                                   ns,          "--lease-namespace", ns,         "--identity",
-                                   "e2e",       "--health-port",     "0",        "--bind-address",
-                                   "127.0.0.1", "--log-level",       "debug"};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 2, log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND,
-                                   0644);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  int rc = posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error("cannot start " + binary + " (build the operator first)");
-}
-
-E2eOperator::~E2eOperator() {
-  if (pid_ <= 0) return;
-  ::kill(pid_, SIGTERM);
-  for (int i = 0; i < 100; ++i) {
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  ::kill(pid_, SIGKILL);
-  int status = 0;
-  ::waitpid(pid_, &status, 0);
-}
-
 // --- E2eEnvironment ----------------------------------------------------------------------------
 
 E2eEnvironment::E2eEnvironment(const std::string& prefix)
@@ -199,7 +161,9 @@ E2eEnvironment::E2eEnvironment(const std::string& prefix)
   auto kubeconfig = prepare_namespace(*admin_, ns());
   kubectl_or_throw({"-n", ns(), "create", "secret", "generic", "shop-warehouse",
                     "--from-literal=password=" + warehouse_.password()});
-  operator_ = std::make_unique<E2eOperator>(kubeconfig, ns());
+  operator_ = std::make_unique<OperatorProcess>(kubeconfig, ns(), "e2e");
+  operator_->set_runner_command("");
+  operator_->start();
 }
 
 void E2eEnvironment::apply(const Json& object) const {

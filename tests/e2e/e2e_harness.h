@@ -17,6 +17,7 @@
 
 #include "kube/client.h"
 #include "tests/cluster/support/test_cluster.h"
+#include "tests/integration/operator/operator_harness.h"
 #include "tests/postgres/support/test_postgres.h"
 
 namespace kubedbt::testing {
@@ -66,22 +67,9 @@ class ShopRepository {
   std::filesystem::path dir_;
 };
 
-// kubedbt-operator as a process, for one namespace, as a user bound to exactly deploy/rbac; its
+// One test's world: namespace with RBAC, warehouse, repository, the password Secret, and
+// kubedbt-operator as a process for the namespace, as a user bound to exactly deploy/rbac, whose
 // run pods run the real kubedbt-runner (the image map of the test cluster).
-class E2eOperator {
- public:
-  E2eOperator(std::string kubeconfig, std::string ns);
-  ~E2eOperator();  // SIGTERM, then SIGKILL
-  E2eOperator(const E2eOperator&) = delete;
-  E2eOperator& operator=(const E2eOperator&) = delete;
-  const std::string& log_path() const { return log_path_; }
-
- private:
-  std::string log_path_;
-  pid_t pid_ = -1;
-};
-
-// One test's world: namespace with RBAC, warehouse, repository, the password Secret, the operator.
 class E2eEnvironment {
  public:
   explicit E2eEnvironment(const std::string& prefix);
@@ -108,7 +96,7 @@ class E2eEnvironment {
   std::unique_ptr<TestNamespace> ns_;
   Warehouse warehouse_;
   ShopRepository repository_;
-  std::unique_ptr<E2eOperator> operator_;
+  std::unique_ptr<OperatorProcess> operator_;
 };
 
 // A loopback HTTP server that answers 200 to every request and keeps what it received.

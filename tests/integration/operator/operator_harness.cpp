@@ -105,23 +105,11 @@ OperatorProcess::~OperatorProcess() {
 void OperatorProcess::start() {
   if (pid_ > 0) throw std::runtime_error("operator already running");
   std::string binary = env_or_throw("KUBEDBT_BINARY_DIR") + "/operator/kubedbt-operator";
-  std::vector<std::string> args = {binary,
-                                   "--kubeconfig",
-                                   kubeconfig_,
-                                   "--namespaces",
-                                   ns_,
-                                   "--lease-namespace",
-                                   ns_,
-                                   "--identity",
-                                   identity_,
-                                   "--health-port",
-                                   "0",
-                                   "--bind-address",
-                                   "127.0.0.1",
-                                   "--runner-command",
-                                   runner_command_,
-                                   "--log-level",
-                                   "debug"};
+  std::vector<std::string> args = {binary,      "--kubeconfig",      kubeconfig_, "--namespaces",
+                                   ns_,         "--lease-namespace", ns_,         "--identity",
+                                   identity_,   "--health-port",     "0",         "--bind-address",
+                                   "127.0.0.1", "--log-level",       "debug"};
+  if (!runner_command_.empty()) args.insert(args.end(), {"--runner-command", runner_command_});
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());

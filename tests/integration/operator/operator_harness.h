@@ -30,7 +30,8 @@ class OperatorProcess {
   OperatorProcess(const OperatorProcess&) = delete;
   OperatorProcess& operator=(const OperatorProcess&) = delete;
 
-  // Replaces test_runner_command() (comma-separated), e.g. with the real kubedbt-runner.
+  // Replaces test_runner_command() (comma-separated), e.g. with the real kubedbt-runner; empty:
+  // run pods run their image's own command.
   void set_runner_command(std::string command) { runner_command_ = std::move(command); }
   void start();
   // SIGTERM and wait; returns the exit status.
