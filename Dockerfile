@@ -19,16 +19,24 @@ RUN cmake -S . -B build -G Ninja -DKUBEDBT_INTEGRATION_TESTS=OFF -DKUBEDBT_BENCH
  && ninja -C build kubedbt-operator kubedbt-runner \
  && strip build/operator/kubedbt-operator build/runner/kubedbt-runner
 
-# --- operator: the controller, its shared libraries, time zones for cron; non-root ---
+# --- tzdata: the pinned tz database (scripts/pinned-tzdata.sh), the same release in both images ---
+FROM python:3.11-slim-bookworm AS tzdata
+COPY scripts/pinned-tzdata.sh /pinned-tzdata.sh
+RUN cp -r "$(KUBEDBT_CACHE=/opt PIP=pip /pinned-tzdata.sh dir)" /zoneinfo
+
+# --- operator: the controller, its shared libraries, the pinned time zones for cron; non-root ---
 FROM debian:bookworm-slim AS operator
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      ca-certificates tzdata libc6 libgcc-s1 libstdc++6 libcpprest2.10 libyaml-cpp0.7 \
-      libspdlog1.10 libfmt9 libssl3 libdate-tz3 libbrotli1 zlib1g \
+      ca-certificates libc6 libgcc-s1 libstdc++6 libcpprest2.10 libyaml-cpp0.7 \
+      libspdlog1.10 libfmt9 libssl3 libbrotli1 zlib1g \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --gid 65532 kubedbt \
  && useradd --uid 65532 --gid 65532 --no-create-home --home-dir /tmp --shell /usr/sbin/nologin kubedbt
 COPY --from=builder /src/build/operator/kubedbt-operator /usr/local/bin/kubedbt-operator
+COPY --from=tzdata /zoneinfo /usr/share/kubedbt/zoneinfo
+# The operator's default --tz-dir: schedules evaluate with the pinned release, not the base image's.
+ENV TZDIR=/usr/share/kubedbt/zoneinfo
 USER 65532:65532
 ENTRYPOINT ["/usr/local/bin/kubedbt-operator"]
 
@@ -43,8 +51,11 @@ RUN apt-get update \
  && groupadd --gid 65532 kubedbt \
  && useradd --uid 65532 --gid 65532 --no-create-home --home-dir /var/run/kubedbt --shell /usr/sbin/nologin kubedbt
 COPY --from=builder /src/build/runner/kubedbt-runner /usr/local/bin/kubedbt-runner
+# The operator's tz release for everything in the pod: glibc (TZDIR) and Python's zoneinfo (dbt).
+COPY --from=tzdata /zoneinfo /usr/share/kubedbt/zoneinfo
 # The pod's root filesystem is read-only: dbt, git and Python write under HOME and TMPDIR,
 # the emptyDir the operator mounts at /var/run/kubedbt.
+ENV TZDIR=/usr/share/kubedbt/zoneinfo PYTHONTZPATH=/usr/share/kubedbt/zoneinfo
 ENV HOME=/var/run/kubedbt TMPDIR=/var/run/kubedbt KUBEDBT_DBT=/usr/local/bin/dbt DBT_SEND_ANONYMOUS_USAGE_STATS=false PYTHONUNBUFFERED=1
 USER 65532:65532
 WORKDIR /tmp

@@ -1,7 +1,7 @@
 // Parsing and next-fire-time evaluation of cron schedules in a time zone (robfig/cron v3 rules).
 #include "api/cron_schedule.h"
 
-#include <date/tz.h>
+#include <date/date.h>
 
 #include <algorithm>
 #include <array>
@@ -10,6 +10,8 @@
 #include <map>
 #include <sstream>
 #include <vector>
+
+#include "api/time_zone_database.h"
 
 namespace kubedbt::api {
 
@@ -141,7 +143,7 @@ struct LocalFields {
   unsigned month, day, hour, minute, second, weekday;
 };
 
-LocalFields local_fields(const date::time_zone& zone, Timestamp t) {
+LocalFields local_fields(const TimeZone& zone, Timestamp t) {
   auto local = zone.to_local(t);
   auto days = date::floor<date::days>(local);
   date::year_month_day ymd{days};
@@ -157,7 +159,7 @@ LocalFields local_fields(const date::time_zone& zone, Timestamp t) {
 
 // Go's time.Date(year, month, day, hour, min, sec, 0, loc): normalises overflowing fields, then
 // resolves the wall-clock time to an instant the way Go does (see the header comment).
-Timestamp go_date(const date::time_zone& zone, int year, int month, int day, int hour, int minute,
+Timestamp go_date(const TimeZone& zone, int year, int month, int day, int hour, int minute,
                   int second) {
   int month0 = month - 1;
   year += month0 >= 0 ? month0 / 12 : -((11 - month0) / 12);
@@ -166,11 +168,11 @@ Timestamp go_date(const date::time_zone& zone, int year, int month, int day, int
                               date::day{1}};
   auto as_utc = Timestamp{first + date::days{day - 1}} + std::chrono::hours(hour) +
                 std::chrono::minutes(minute) + std::chrono::seconds(second);
-  auto info = zone.get_info(as_utc);
-  auto offset = info.offset;
+  auto period = zone.period_at(as_utc);
+  auto offset = period.offset;
   if (offset != std::chrono::seconds(0)) {
     auto utc = as_utc - offset;
-    if (utc < info.begin || utc >= info.end) offset = zone.get_info(utc).offset;
+    if (utc < period.begin || utc >= period.end) offset = zone.period_at(utc).offset;
   }
   return as_utc - offset;
 }
@@ -179,15 +181,17 @@ bool has_bit(std::uint64_t bits, unsigned i) { return (bits & (std::uint64_t{1} 
 
 }  // namespace
 
-const date::time_zone& locate_time_zone(std::string_view name) {
+const TimeZone& locate_time_zone(std::string_view name) {
   if (name.empty())
     throw CronError("the time zone is empty; use an IANA name such as Europe/Berlin");
   try {
-    return *date::locate_zone(name);
-  } catch (const std::exception&) {
+    return time_zone_database().locate(name);
+  } catch (const TimeZoneError&) {
+    auto& database = time_zone_database();
     throw CronError("the time zone \"" + std::string(name) +
-                    "\" is not in the tz database; use an IANA name such as Europe/Berlin, "
-                    "America/New_York or UTC");
+                    "\" is not in the tz database (tzdata " + database.version() + " at " +
+                    database.directory().string() +
+                    "); use an IANA name such as Europe/Berlin, America/New_York or UTC");
   }
 }
 
@@ -249,7 +253,7 @@ bool CronSchedule::day_matches(unsigned day, unsigned weekday) const {
 }
 
 std::optional<Timestamp> CronSchedule::next(Timestamp after) const {
-  const date::time_zone& zone = *zone_;
+  const TimeZone& zone = *zone_;
   Timestamp t = after + std::chrono::seconds(1);
   bool added = false;
   const int year_limit = local_fields(zone, t).year + 5;

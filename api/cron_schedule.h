@@ -19,14 +19,13 @@
 // UTC. Midnight that does not exist is corrected like robfig does (hour 1 -> back one hour).
 #pragma once
 
-#include <date/tz.h>
-
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 
+#include "api/time_zone.h"
 #include "api/timestamp.h"
 
 namespace kubedbt::api {
@@ -39,14 +38,14 @@ class CronError : public std::runtime_error {
 
 class CronSchedule {
  public:
-  // Parses `expression` for the IANA zone `time_zone` (looked up in the tz database).
+  // Parses `expression` for the IANA zone `time_zone` (looked up in time_zone_database()).
   static CronSchedule parse(std::string_view expression, std::string_view time_zone);
 
   // The first fire time strictly after `after`; std::nullopt when there is none within five
   // years (robfig/cron returns the zero time there; CronJob then never runs).
   std::optional<Timestamp> next(Timestamp after) const;
 
-  const date::time_zone& zone() const { return *zone_; }
+  const TimeZone& zone() const { return *zone_; }
 
  private:
   CronSchedule() = default;
@@ -57,10 +56,10 @@ class CronSchedule {
   std::uint64_t day_of_month_ = 0;
   std::uint64_t month_ = 0;
   std::uint64_t day_of_week_ = 0;
-  const date::time_zone* zone_ = nullptr;
+  const TimeZone* zone_ = nullptr;
 };
 
-// Looks a zone up in the tz database; throws CronError naming the zone when it is missing.
-const date::time_zone& locate_time_zone(std::string_view name);
+// Looks a zone up in time_zone_database(); throws CronError naming the zone when it is missing.
+const TimeZone& locate_time_zone(std::string_view name);
 
 }  // namespace kubedbt::api

@@ -6,12 +6,14 @@ set(KUBEDBT_CLUSTER_DIR "${CMAKE_BINARY_DIR}/cluster" CACHE PATH "State folder o
 # Where the private PostgreSQL of one ctest run lives (started by the `postgres` fixture).
 set(KUBEDBT_POSTGRES_DIR "${CMAKE_BINARY_DIR}/postgres" CACHE PATH "State folder of the test PostgreSQL")
 
-# kubedbt_unit_test(<name> SOURCES <files...> [LIBS <libs...>]): pure logic, no services.
+# kubedbt_unit_test(<name> SOURCES <files...> [LIBS <libs...>]): pure logic, no services. Every
+# suite reads time zones from the pinned tz database (TZDIR), never the machine's.
 function(kubedbt_unit_test name)
   cmake_parse_arguments(T "" "" "SOURCES;LIBS" ${ARGN})
   add_executable(${name} ${T_SOURCES})
   target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gmock GTest::gtest_main)
-  gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST PROPERTIES LABELS unit TIMEOUT 120)
+  gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST
+                       PROPERTIES LABELS unit TIMEOUT 120 ENVIRONMENT "TZDIR=${KUBEDBT_TZDIR}")
 endfunction()
 
 # kubedbt_integration_test(<name> SOURCES <files...> [LIBS <libs...>] [NEEDS <fixtures...>]
@@ -40,7 +42,7 @@ function(kubedbt_integration_test name)
   target_link_libraries(${name} PRIVATE ${T_LIBS} ${support} GTest::gmock GTest::gtest_main)
   set(env "KUBEDBT_CLUSTER_DIR=${KUBEDBT_CLUSTER_DIR}" "KUBEDBT_POSTGRES_DIR=${KUBEDBT_POSTGRES_DIR}"
       "KUBEDBT_CACHE=${KUBEDBT_CACHE}" "KUBEDBT_SOURCE_DIR=${PROJECT_SOURCE_DIR}"
-      "KUBEDBT_BINARY_DIR=${PROJECT_BINARY_DIR}")
+      "KUBEDBT_BINARY_DIR=${PROJECT_BINARY_DIR}" "TZDIR=${KUBEDBT_TZDIR}")
   set(props LABELS ${T_LABEL} TIMEOUT ${T_TIMEOUT})
   if(T_SERIAL)
     list(APPEND props RUN_SERIAL TRUE)

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <thread>
 
+#include "api/time_zone_database.h"
 #include "common/log.h"
 #include "kube/config.h"
 #include "operator/controller.h"
@@ -49,6 +50,7 @@ int main(int argc, char** argv) {
   CLI::App app{"kubedbt-operator: runs dbt projects on Kubernetes"};
   std::string kubeconfig, namespaces, runner_command, log_level = "info";
   std::string bind_address = "0.0.0.0", lease_namespace, identity = default_identity();
+  std::string tz_dir = api::default_time_zone_directory().string();
   int port = 8080, workers = 2;
   bool leader_elect = true;
   op::OperatorConfig config;
@@ -72,6 +74,10 @@ int main(int argc, char** argv) {
   app.add_option("--lease-namespace", lease_namespace,
                  "namespace of the leader Lease (default: the kubeconfig's namespace)");
   app.add_option("--identity", identity, "this process's name in the Lease");
+  app.add_option("--tz-dir", tz_dir,
+                 "compiled tz database (zoneinfo folder) for DbtSchedule timeZone and "
+                 "status.nextScheduleTime; the images ship the pinned release at "
+                 "/usr/share/kubedbt/zoneinfo (default: $TZDIR, else /usr/share/zoneinfo)");
   app.add_option("--log-level", log_level, "debug, info, warn or error")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   CLI11_PARSE(app, argc, argv);
@@ -86,6 +92,7 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
   try {
+    api::set_time_zone_directory(tz_dir);
     auto kube_config = kube::load_config(
         kubeconfig.empty() ? std::nullopt : std::optional<std::string>(kubeconfig));
     if (lease_namespace.empty()) lease_namespace = kube_config.default_namespace;
@@ -120,7 +127,9 @@ int main(int argc, char** argv) {
           }}});
     log::info("operator starting", {{"healthPort", endpoint.port()},
                                     {"namespaces", namespaces.empty() ? "all" : namespaces},
-                                    {"identity", identity}});
+                                    {"identity", identity},
+                                    {"tzDir", tz_dir},
+                                    {"tzdata", api::time_zone_database().version()}});
     if (!controller.start_informers(std::chrono::seconds(60))) {
       log::warn("informers not synced after 60 s; continuing, they keep retrying");
     }

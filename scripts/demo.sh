@@ -109,7 +109,7 @@ start_operator() {
   )
   setsid "$build/operator/kubedbt-operator" --kubeconfig "$dir/run/operator.kubeconfig" \
     --leader-elect true --lease-namespace "$system_namespace" --identity "demo-$(hostname)" \
-    --bind-address 127.0.0.1 --health-port 0 \
+    --bind-address 127.0.0.1 --health-port 0 --tz-dir "$("$repo/scripts/pinned-tzdata.sh" dir)" \
     </dev/null >>"$dir/logs/operator.log" 2>&1 &
   echo $! >"$dir/run/operator.pid"
   local deadline=$((SECONDS + 60))

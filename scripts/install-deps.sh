@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything kubedbt needs on a fresh Debian 12 machine: the C++ toolchain and libraries,
-# PostgreSQL, dbt (pinned, in a virtualenv in the cache folder) and the Go-built control plane.
+# PostgreSQL, dbt (pinned, in a virtualenv in the cache folder), the pinned tz database and the
+# Go-built control plane.
 # Safe to run again: each step skips what is already present.
 set -euo pipefail
 
@@ -35,5 +36,8 @@ if ! "$venv/bin/dbt" --version 2>/dev/null | grep -q '1.11.16'; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q --disable-pip-version-check "${PIP_PACKAGES[@]}"
 fi
+
+# The pinned tz database the operator and the suites evaluate schedules with (not the machine's).
+"$here/pinned-tzdata.sh" dir >/dev/null
 
 "$here/../tests/cluster/build-control-plane.sh"

@@ -9,6 +9,8 @@
 # ~/.cache/kubedbt/bin), built by build-control-plane.sh. See README.md next to this script.
 set -euo pipefail
 
+readonly SCRIPTS_DIR=$(cd "$(dirname "$0")/../../scripts" && pwd)
+
 readonly NODE_NAME=kubedbt-node
 readonly SERVICE_CIDR=10.254.0.0/24  # never routed: the node agent runs pods on the host network
 readonly SERVICE_ACCOUNT_ISSUER=https://kubernetes.default.svc.cluster.local
@@ -337,7 +339,9 @@ write_component_args() {
     "$pki/kube-controller-manager.crt" "$pki/kube-controller-manager.key"
   # node-lifecycle and taint-eviction are off: they would taint the agent's Node and evict its
   # pods whenever its heartbeat lags, which is a kubelet concern the node agent does not copy.
-  write_args kube-controller-manager "$bin/kube-controller-manager" \
+  # The CronJob controller reads the same pinned tz database as the operator (Go reads ZONEINFO).
+  write_args kube-controller-manager env "ZONEINFO=$("$SCRIPTS_DIR/pinned-tzdata.sh" path)" \
+    "$bin/kube-controller-manager" \
     --kubeconfig="$pki/kube-controller-manager.kubeconfig" \
     --authentication-kubeconfig="$pki/kube-controller-manager.kubeconfig" \
     --authorization-kubeconfig="$pki/kube-controller-manager.kubeconfig" \

@@ -184,9 +184,11 @@ TEST(CronScheduleTest, NewYorkFallBackFiresTwiceInTheRepeatedHour) {
                                       "2026-11-02T11:00:00Z"}));
 }
 
-// America/Havana changes clocks at midnight (2026-03-08 00:00 -> 01:00, 2026-11-01 01:00 ->
-// 00:00), which exercises robfig's midnight correction. Expected values were produced by
-// robfig/cron v3.0.1 itself (Kubernetes' vendored version).
+// America/Havana changes clocks at midnight (2026-03-08 00:00 -> 01:00), which exercises robfig's
+// midnight correction. A political rule: tzdata 2025b still has Cuba fall back on 2026-11-01,
+// later releases keep UTC-4. These values hold for the pinned release (2026f) the suites run on
+// (TimeZoneDatabaseTest.SuitesRunOnThePinnedRelease), whatever tzdata the machine has; they were
+// produced by robfig/cron v3.0.1 itself (Kubernetes' vendored version) with ZONEINFO set to it.
 TEST(CronScheduleTest, MidnightTransitionsMatchRobfig) {
   EXPECT_EQ(fires("0 0 * * *", "America/Havana", "2026-03-06T12:00:00Z", 3),
             (std::vector<std::string>{"2026-03-07T05:00:00Z", "2026-03-09T04:00:00Z",
