@@ -38,6 +38,23 @@ bool is_condition_true(const std::vector<Condition>& conditions, std::string_vie
   return c != nullptr && c->status == ConditionStatus::True;
 }
 
+Condition make_condition(std::string_view type, ConditionStatus status, std::string_view reason,
+                         std::string message, std::int64_t observed_generation) {
+  Condition c;
+  c.type = std::string(type);
+  c.status = status;
+  c.reason = std::string(reason);
+  c.message = std::move(message);
+  c.observed_generation = observed_generation;
+  return c;
+}
+
+Json encode_conditions(const std::vector<Condition>& conditions) {
+  Json out = Json::array();
+  for (const auto& c : conditions) out.push_back(encode(c));
+  return out;
+}
+
 bool set_condition(std::vector<Condition>& conditions, Condition desired, Timestamp now) {
   auto it = std::find_if(conditions.begin(), conditions.end(),
                          [&](const Condition& c) { return c.type == desired.type; });

@@ -43,6 +43,13 @@ inline constexpr std::string_view kSucceeded = "Succeeded";  // DbtRun: finished
 inline constexpr std::string_view kComplete = "Complete";    // DbtRun: finished at all
 }  // namespace condition_type
 
+// A condition as the reconcilers state it; lastTransitionTime is set_condition's to fill.
+Condition make_condition(std::string_view type, ConditionStatus status, std::string_view reason,
+                         std::string message, std::int64_t observed_generation);
+
+// A list of conditions as the JSON array a status patch carries.
+Json encode_conditions(const std::vector<Condition>& conditions);
+
 const Condition* find_condition(const std::vector<Condition>& conditions, std::string_view type);
 bool is_condition_true(const std::vector<Condition>& conditions, std::string_view type);
 

@@ -11,7 +11,7 @@
 #include <map>
 #include <thread>
 
-#include "operator/kinds.h"
+#include "operator/core/kinds.h"
 #include "tests/cluster/support/test_cluster.h"
 #include "tests/integration/operator/operator_harness.h"
 

@@ -5,11 +5,11 @@
 
 #include "common/log.h"
 #include "kube/errors.h"
-#include "operator/kinds.h"
-#include "operator/owner_reference.h"
-#include "operator/project_reconciler.h"
-#include "operator/run_reconciler.h"
-#include "operator/schedule_reconciler.h"
+#include "operator/core/kinds.h"
+#include "operator/core/object_access.h"
+#include "operator/project/project_reconciler.h"
+#include "operator/run/run_reconciler.h"
+#include "operator/schedule/schedule_reconciler.h"
 
 namespace kubedbt::op {
 namespace {
@@ -18,12 +18,6 @@ using Json = nlohmann::json;
 
 std::string meta_field(const Json& object, const char* field) {
   return object.value("metadata", Json::object()).value(field, "");
-}
-
-std::string label_of(const Json& object, std::string_view key) {
-  return object.value("metadata", Json::object())
-      .value("labels", Json::object())
-      .value(std::string(key), "");
 }
 
 std::string managed_selector() {

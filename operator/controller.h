@@ -10,13 +10,13 @@
 
 #include "kube/client.h"
 #include "kube/informer.h"
-#include "operator/clock.h"
-#include "operator/event_recorder.h"
-#include "operator/metrics.h"
-#include "operator/object_cache.h"
-#include "operator/operator_config.h"
-#include "operator/reconcile_context.h"
-#include "operator/work_queue.h"
+#include "operator/core/operator_config.h"
+#include "operator/core/reconcile_context.h"
+#include "operator/runtime/clock.h"
+#include "operator/runtime/event_recorder.h"
+#include "operator/runtime/metrics.h"
+#include "operator/runtime/object_cache.h"
+#include "operator/runtime/work_queue.h"
 
 namespace kubedbt::op {
 

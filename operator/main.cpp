@@ -11,9 +11,9 @@
 #include "common/log.h"
 #include "kube/config.h"
 #include "operator/controller.h"
-#include "operator/counting_client.h"
-#include "operator/http_endpoint.h"
-#include "operator/leader_election.h"
+#include "operator/runtime/counting_client.h"
+#include "operator/runtime/http_endpoint.h"
+#include "operator/runtime/leader_election.h"
 
 namespace {
 

@@ -9,7 +9,7 @@
 #include <fstream>
 
 #include "kube/errors.h"
-#include "operator/kinds.h"
+#include "operator/core/kinds.h"
 #include "tests/integration/api/crd_fixture.h"
 #include "tests/integration/chart/chart_render.h"
 #include "tests/integration/operator/operator_harness.h"

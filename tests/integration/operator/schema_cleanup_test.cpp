@@ -8,7 +8,7 @@
 #include <fstream>
 
 #include "kube/errors.h"
-#include "operator/kinds.h"
+#include "operator/core/kinds.h"
 #include "tests/cluster/support/test_cluster.h"
 #include "tests/integration/api/crd_fixture.h"
 #include "tests/integration/operator/operator_harness.h"

@@ -1,11 +1,11 @@
 // Child builders: names, run spec, pod template, CronJob and Job.
 #include <gtest/gtest.h>
 
-#include "operator/child_names.h"
-#include "operator/pod_template.h"
-#include "operator/run_spec_builder.h"
-#include "operator/schema_cleanup.h"
-#include "operator/workload_builders.h"
+#include "operator/children/child_names.h"
+#include "operator/children/pod_template.h"
+#include "operator/children/run_spec_builder.h"
+#include "operator/children/workload_builders.h"
+#include "operator/run/schema_cleanup.h"
 #include "tests/unit/operator/fixtures.h"
 
 namespace kubedbt::op {

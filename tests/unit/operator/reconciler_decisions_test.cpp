@@ -1,11 +1,12 @@
 // The reconcilers' decisions as pure functions: readiness, phase, status patches, pruning, refusal.
 #include <gtest/gtest.h>
 
-#include "operator/metrics.h"
-#include "operator/project_reconciler.h"
-#include "operator/run_observation.h"
-#include "operator/run_reconciler.h"
-#include "operator/schedule_reconciler.h"
+#include "operator/core/start_checks.h"
+#include "operator/project/project_reconciler.h"
+#include "operator/run/run_observation.h"
+#include "operator/run/run_reconciler.h"
+#include "operator/runtime/metrics.h"
+#include "operator/schedule/schedule_reconciler.h"
 #include "tests/unit/operator/fixtures.h"
 
 namespace kubedbt::op {

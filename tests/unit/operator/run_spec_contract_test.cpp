@@ -1,8 +1,8 @@
 // The contract with the runner: what the operator writes, the runner's parse_run_spec accepts.
 #include <gtest/gtest.h>
 
-#include "operator/pod_template.h"
-#include "operator/run_spec_builder.h"
+#include "operator/children/pod_template.h"
+#include "operator/children/run_spec_builder.h"
 #include "runner/run_spec.h"
 #include "tests/unit/operator/fixtures.h"
 

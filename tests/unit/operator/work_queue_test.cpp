@@ -1,5 +1,5 @@
 // WorkQueue: dedup, one key never on two workers, delays, per-key backoff and the overall limit.
-#include "operator/work_queue.h"
+#include "operator/runtime/work_queue.h"
 
 #include <gtest/gtest.h>
 
