@@ -1,6 +1,8 @@
 // Leader election on a coordination.k8s.io/v1 Lease, like client-go's leaderelection: acquire
 // when the holder's renewals stop for a lease duration, renew every retry period, and lose
 // leadership when renewals fail for the renew deadline.
+//
+// RBAC: leases get/create/update (a Role in the Lease's namespace only).
 #pragma once
 
 #include <atomic>
