@@ -201,8 +201,8 @@ TEST_F(SchemaCleanupTest, DeletingARunningRunCancelsItBeforeTheDrop) {
   create_run("ci-slow", "ci_slow", false);
   auto sleeping = [&] {
     return db.value(
-               "select count(*) from pg_stat_activity where query like '%pg_sleep(600)%' "
-               "and query not like '%pg_stat_activity%'") != "0";
+               "select count(*) from pg_stat_activity where datname = current_database() and "
+               "query like '%pg_sleep(600)%' and query not like '%pg_stat_activity%'") != "0";
   };
   ASSERT_TRUE(eventually(sleeping, 300s)) << (run("ci-slow") ? run("ci-slow")->dump() : "gone");
   EXPECT_TRUE(has_drop_schema_finalizer(*run("ci-slow")));
