@@ -9,8 +9,9 @@
 
 namespace kubedbt::op::testing {
 
-// "Now" of every suite that needs one.
-inline const api::Timestamp kNow = *api::parse_timestamp("2026-11-25T12:00:00Z");
+// "Now" of every suite that needs one, and its text in the API.
+inline const std::string kNowText = "2026-11-25T12:00:00Z";
+inline const api::Timestamp kNow = *api::parse_timestamp(kNowText);
 
 inline nlohmann::json sample_project_json() {
   return nlohmann::json::parse(R"({
