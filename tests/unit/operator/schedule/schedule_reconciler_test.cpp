@@ -1,14 +1,21 @@
-// DbtSchedule reconciler: the status summary of its runs and the CronJob's spec hash.
+// DbtSchedule reconciler: the status summary of its runs, the CronJob's spec hash, and
+// reconcile_schedule's decisions with the exact API calls it makes.
 #include "operator/schedule/schedule_reconciler.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "operator/children/workload_builders.h"
+#include "operator/core/kinds.h"
 #include "tests/unit/operator/fixtures.h"
+#include "tests/unit/operator/reconcile_harness.h"
 
 namespace kubedbt::op {
 namespace {
 
 using Json = nlohmann::json;
+using ::testing::ElementsAre;
+using testing::kNowText;
 
 TEST(ScheduleStatus, SummarisesRunsNewestFirst) {
   std::vector<api::DbtRun> runs;
@@ -57,6 +64,83 @@ TEST(ScheduleCronJob, HashChangesOnlyWithTheDesiredObject) {
   EXPECT_EQ(ha, cron_job_with_hash(
                     cron_job_with_hash(a))["metadata"]["annotations"]["kubedbt.io/spec-hash"]);
   EXPECT_NE(ha, cron_job_with_hash(b)["metadata"]["annotations"]["kubedbt.io/spec-hash"]);
+}
+
+class ScheduleReconcile : public ::testing::Test {
+ protected:
+  ReconcileResult reconcile() { return reconcile_schedule(h.context(), "analytics", "nightly"); }
+
+  // The CronJob the operator applies for `schedule`, spec hash included.
+  Json desired_cron_job(const api::DbtSchedule& schedule) {
+    return cron_job_with_hash(
+        build_cron_job(schedule, testing::sample_project(), "prod", h.config));
+  }
+
+  testing::ReconcileHarness h;
+};
+
+TEST_F(ScheduleReconcile, MissingCronJobIsAppliedAndTheScheduleIsReady) {
+  h.cache.put(kDbtProjects, testing::sample_project_json());
+  h.cache.put(kDbtSchedules, testing::sample_schedule_json());
+  auto result = reconcile();
+  EXPECT_EQ(result.requeue_after,
+            std::chrono::hours(13) + std::chrono::minutes(30) + std::chrono::seconds(1))
+      << "at the next fire time, 02:30 in Berlin";
+  ASSERT_THAT(h.client.lines(), ElementsAre("apply cronjobs analytics/nightly",
+                                            "merge_patch dbtschedules/status analytics/nightly",
+                                            "create events analytics/nightly."));
+  EXPECT_EQ(h.client.calls()[0].body, desired_cron_job(testing::sample_schedule()));
+  EXPECT_EQ(h.client.calls()[0].options,
+            Json({{"fieldManager", "kubedbt-operator"}, {"force", true}}));
+  EXPECT_EQ(h.client.calls()[1].body, Json::parse(R"({"status": {
+    "conditions": [{"type": "Ready", "status": "True", "reason": "CronJobReady",
+                    "message": "CronJob nightly is applied.", "observedGeneration": 1,
+                    "lastTransitionTime": ")" + kNowText +
+                                                  R"("}],
+    "observedGeneration": 1, "target": "prod", "cronJobName": "nightly",
+    "nextScheduleTime": "2026-11-26T01:30:00Z"}})"));
+  EXPECT_EQ(h.client.calls()[2].body["reason"], "CronJobReady");
+}
+
+TEST_F(ScheduleReconcile, CronJobWithTheSameSpecHashIsNotAppliedAndAtRestNothingIsWritten) {
+  h.cache.put(kDbtProjects, testing::sample_project_json());
+  h.cache.put(kDbtSchedules, testing::sample_schedule_json());
+  h.cache.put(kube::resources::kCronJobs, desired_cron_job(testing::sample_schedule()));
+  reconcile();
+  ASSERT_THAT(h.client.lines(), ElementsAre("merge_patch dbtschedules/status analytics/nightly",
+                                            "create events analytics/nightly."));
+  auto at_rest = testing::sample_schedule_json();
+  at_rest["status"] = h.client.calls()[0].body["status"];
+  h.cache.put(kDbtSchedules, at_rest);
+  reconcile();
+  EXPECT_EQ(h.client.calls().size(), 2u) << "a schedule at rest costs no write";
+}
+
+TEST_F(ScheduleReconcile, CronJobWithAnotherSpecHashIsApplied) {
+  auto before = testing::sample_schedule();
+  before.spec.schedule = "0 3 * * *";
+  h.cache.put(kDbtProjects, testing::sample_project_json());
+  h.cache.put(kDbtSchedules, testing::sample_schedule_json());
+  h.cache.put(kube::resources::kCronJobs, desired_cron_job(before));
+  reconcile();
+  ASSERT_EQ(h.client.calls().front().line(), "apply cronjobs analytics/nightly");
+  EXPECT_EQ(h.client.calls().front().body["spec"]["schedule"], "30 2 * * *");
+}
+
+TEST_F(ScheduleReconcile, MissingProjectIsReadyFalseAndAppliesNothing) {
+  h.cache.put(kDbtSchedules, testing::sample_schedule_json());
+  auto result = reconcile();
+  EXPECT_FALSE(result.requeue_after) << "the project's informer event brings it back";
+  ASSERT_THAT(h.client.lines(), ElementsAre("merge_patch dbtschedules/status analytics/nightly",
+                                            "create events analytics/nightly."));
+  EXPECT_EQ(h.client.calls()[0].body, Json::parse(R"({"status": {
+    "conditions": [{"type": "Ready", "status": "False", "reason": "ProjectNotFound",
+                    "message": "Waiting for DbtProject shop in namespace analytics.",
+                    "observedGeneration": 1, "lastTransitionTime": ")" +
+                                                  kNowText + R"("}],
+    "observedGeneration": 1}})"));
+  EXPECT_EQ(h.client.calls()[1].body["type"], "Warning");
+  EXPECT_EQ(h.client.calls()[1].body["reason"], "ProjectNotFound");
 }
 
 }  // namespace
