@@ -115,9 +115,9 @@ Json finished_run(const std::string& name, const std::string& project,
   return run;
 }
 
-// A controller owner reference to a `kind` object.
+// A controller owner reference to the batch/v1 `kind` (Job, CronJob) `name`.
 Json controlled_by(const std::string& kind, const std::string& name, const std::string& uid) {
-  return Json::array({{{"apiVersion", kind == "DbtRun" ? "kubedbt.io/v1alpha1" : "batch/v1"},
+  return Json::array({{{"apiVersion", "batch/v1"},
                        {"kind", kind},
                        {"name", name},
                        {"uid", uid},
