@@ -60,6 +60,20 @@ inline api::DbtSchedule sample_schedule() {
 
 inline api::DbtRun sample_run() { return api::dbt_run_from_json(sample_run_json()); }
 
+// The sample project's JSON with a Ready condition of `status` ("True", "False") for `reason`.
+inline nlohmann::json project_with_ready(const std::string& status, const std::string& reason,
+                                         const std::string& message) {
+  auto project = sample_project_json();
+  project["status"]["conditions"] =
+      nlohmann::json::array({{{"type", "Ready"},
+                              {"status", status},
+                              {"reason", reason},
+                              {"message", message},
+                              {"observedGeneration", 3},
+                              {"lastTransitionTime", "2026-11-25T10:00:00Z"}}});
+  return project;
+}
+
 // The sample project with one notification of each channel.
 inline api::DbtProject project_with_notifications() {
   auto project = sample_project();

@@ -17,5 +17,19 @@ TEST(ChildNames, AreDeterministicAndFitTheirLimits) {
   EXPECT_EQ(password_env_name("prod-eu"), "DBT_ENV_SECRET_PROD_EU_PASSWORD");
 }
 
+TEST(ChildNames, AFittedNameNeverHasASeparatorBeforeItsHash) {
+  std::string name = std::string(42, 'a') + "-" + std::string(20, 'b');
+  auto fitted = fit_name(name, 52);
+  EXPECT_EQ(fitted.substr(0, 43), std::string(42, 'a') + "-") << fitted;
+  EXPECT_EQ(fitted.size(), 51u) << "the '-' the cut left at the end was dropped";
+  EXPECT_EQ(fitted.find("--"), std::string::npos);
+}
+
+TEST(ChildNames, DropSchemaJobsAndLabelValuesKeepShortNames) {
+  EXPECT_EQ(drop_schema_job_name("ci-7"), "ci-7-drop-schema");
+  EXPECT_EQ(label_value("nightly"), "nightly");
+  EXPECT_EQ(label_value(std::string(64, 'x')).size(), 63u);
+}
+
 }  // namespace
 }  // namespace kubedbt::op

@@ -19,6 +19,7 @@ using ::testing::IsEmpty;
 using testing::job_with;
 using testing::kNow;
 using testing::kNowText;
+using testing::project_with_ready;
 
 TEST(RunStatusPatch, NeverOverwritesAFinishedPhaseTheRunnerWrote) {
   api::DbtRunStatus current;
@@ -84,19 +85,6 @@ TEST(Pruning, KeepsExactlyTheLimitAndPrunesOnlyTheOldestOneBeyondIt) {
   newest.status.completion_time = kNow + std::chrono::seconds(20);
   runs.push_back(newest);
   EXPECT_EQ(runs_to_prune(runs, 20), (std::vector<std::string>{"r0"}));
-}
-
-// The sample project with a Ready condition of `status` for `reason`.
-Json project_with_ready(const std::string& status, const std::string& reason,
-                        const std::string& message) {
-  auto project = testing::sample_project_json();
-  project["status"]["conditions"] = Json::array({{{"type", "Ready"},
-                                                  {"status", status},
-                                                  {"reason", reason},
-                                                  {"message", message},
-                                                  {"observedGeneration", 3},
-                                                  {"lastTransitionTime", "2026-11-25T10:00:00Z"}}});
-  return project;
 }
 
 Json ready_project() {
