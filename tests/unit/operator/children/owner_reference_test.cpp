@@ -1,0 +1,19 @@
+// Owner references: the controller reference the operator puts on every child it makes.
+#include "operator/children/owner_reference.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/unit/operator/fixtures.h"
+
+namespace kubedbt::op {
+namespace {
+
+TEST(OwnerReference, ControllerReferenceNamesTheOwnerAndBlocksItsDeletion) {
+  EXPECT_EQ(controller_reference("DbtRun", testing::sample_run().metadata),
+            nlohmann::json::parse(R"({"apiVersion": "kubedbt.io/v1alpha1", "kind": "DbtRun",
+              "name": "manual-1", "uid": "r-uid", "controller": true,
+              "blockOwnerDeletion": true})"));
+}
+
+}  // namespace
+}  // namespace kubedbt::op

@@ -1,0 +1,136 @@
+// DbtProject reconciler: readiness from the spec and its Secrets, the status it converges to, and
+// reconcile_project's decisions with the exact API calls it makes.
+#include "operator/project/project_reconciler.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "operator/core/kinds.h"
+#include "tests/unit/operator/fixtures.h"
+#include "tests/unit/operator/reconcile_harness.h"
+
+namespace kubedbt::op {
+namespace {
+
+using Json = nlohmann::json;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using testing::kNow;
+using testing::kNowText;
+using ::testing::Not;
+
+TEST(ProjectEvaluation, ReadyWhenValidAndEverySecretIsThere) {
+  auto e = evaluate_project(testing::sample_project(), [](const std::string&, const std::string&) {
+    return SecretCheck::Present;
+  });
+  EXPECT_EQ(e.reason, "SpecValid");
+  EXPECT_EQ(e.status, api::ConditionStatus::True);
+  EXPECT_EQ(e.observed_generation, 3);
+}
+
+TEST(ProjectEvaluation, MissingSecretNamesItAndTheField) {
+  auto e =
+      evaluate_project(testing::sample_project(), [](const std::string& name, const std::string&) {
+        return name == "pg-prod" ? SecretCheck::SecretNotFound : SecretCheck::Present;
+      });
+  EXPECT_EQ(e.status, api::ConditionStatus::False);
+  EXPECT_EQ(e.reason, "SecretNotFound");
+  EXPECT_NE(e.message.find("pg-prod"), std::string::npos);
+  EXPECT_NE(e.message.find("spec.targets.prod.passwordSecretRef"), std::string::npos);
+}
+
+TEST(ProjectEvaluation, MissingKeyIsItsOwnReason) {
+  auto e = evaluate_project(testing::sample_project(), [](const std::string& name,
+                                                          const std::string& key) {
+    return name == "pg-dev" && key == "password" ? SecretCheck::KeyNotFound : SecretCheck::Present;
+  });
+  EXPECT_EQ(e.reason, "SecretKeyNotFound");
+  EXPECT_NE(e.message.find("password"), std::string::npos);
+}
+
+TEST(ProjectEvaluation, InvalidSpecWinsAndChecksNoSecret) {
+  auto project = testing::sample_project();
+  project.spec.targets.at("dev").port = 0;
+  int lookups = 0;
+  auto e = evaluate_project(project, [&](const std::string&, const std::string&) {
+    ++lookups;
+    return SecretCheck::Present;
+  });
+  EXPECT_EQ(e.reason, "InvalidSpec");
+  EXPECT_EQ(lookups, 0);
+}
+
+TEST(ProjectStatus, UnchangedEvaluationMeansNoChange) {
+  auto project = testing::sample_project();
+  auto e = evaluate_project(
+      project, [](const std::string&, const std::string&) { return SecretCheck::Present; });
+  project.status = desired_project_status(project, e, kNow);
+  EXPECT_EQ(desired_project_status(project, e, kNow + std::chrono::hours(1)), project.status)
+      << "a second reconcile must not write";
+}
+
+// The password of Secret pg-dev, as its data holds it (base64 of "hunter2").
+const std::string kPassword = "aHVudGVyMg==";
+
+class ProjectReconcile : public ::testing::Test {
+ protected:
+  ProjectReconcile() {
+    h.cache.put(kDbtProjects, testing::sample_project_json());
+    h.client.serve(kube::resources::kSecrets, secret("pg-dev", {{"password", kPassword}}));
+  }
+
+  ReconcileResult reconcile() { return reconcile_project(h.context(), "analytics", "shop"); }
+
+  // Secret `name` as the metadata-only informer caches it: no data.
+  void cache_secret(const std::string& name) {
+    h.cache.put(kube::resources::kSecrets, secret(name, nullptr));
+  }
+
+  static Json secret(const std::string& name, Json data) {
+    Json object = {{"metadata", {{"name", name}, {"namespace", "analytics"}}}};
+    if (!data.is_null()) object["data"] = std::move(data);
+    return object;
+  }
+
+  testing::ReconcileHarness h;
+};
+
+TEST_F(ProjectReconcile, MissingSecretIsSecretNotFoundAndNoSecretValueReachesAnyCall) {
+  cache_secret("pg-dev");
+  cache_secret("git-cred");
+  reconcile();
+  ASSERT_THAT(h.client.lines(), ElementsAre("get secrets analytics/pg-dev",
+                                            "merge_patch dbtprojects/status analytics/shop",
+                                            "create events analytics/shop."));
+  const auto& ready = h.client.calls()[1].body["status"]["conditions"][0];
+  EXPECT_EQ(ready["type"], "Ready");
+  EXPECT_EQ(ready["status"], "False");
+  EXPECT_EQ(ready["reason"], "SecretNotFound");
+  EXPECT_EQ(ready["lastTransitionTime"], kNowText);
+  EXPECT_THAT(ready["message"].get<std::string>(), HasSubstr("pg-prod"));
+  EXPECT_EQ(h.client.calls()[2].body["reason"], "SecretNotFound");
+  for (const auto& call : h.client.calls()) {
+    EXPECT_THAT(call.body.dump() + call.options.dump(), Not(HasSubstr(kPassword))) << call.line();
+  }
+}
+
+TEST_F(ProjectReconcile, ReadyProjectIsWrittenOnceAndAtRestOnlyReadsItsKeys) {
+  for (const char* name : {"pg-dev", "pg-prod", "git-cred"}) cache_secret(name);
+  h.client.serve(kube::resources::kSecrets, secret("pg-prod", {{"password", kPassword}}));
+  reconcile();
+  ASSERT_THAT(h.client.lines(),
+              ElementsAre("get secrets analytics/pg-dev", "get secrets analytics/pg-prod",
+                          "merge_patch dbtprojects/status analytics/shop",
+                          "create events analytics/shop."));
+  EXPECT_EQ(h.client.calls()[2].body["status"]["conditions"][0]["reason"], "SpecValid");
+  auto at_rest = testing::sample_project_json();
+  at_rest["status"] = h.client.calls()[2].body["status"];
+  h.cache.put(kDbtProjects, at_rest);
+  reconcile();
+  auto lines = h.client.lines();
+  EXPECT_THAT(std::vector(lines.begin() + 4, lines.end()),
+              ElementsAre("get secrets analytics/pg-dev", "get secrets analytics/pg-prod"));
+}
+
+}  // namespace
+}  // namespace kubedbt::op

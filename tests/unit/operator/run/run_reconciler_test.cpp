@@ -1,0 +1,389 @@
+// DbtRun reconciler: the status patches it writes, the finished runs it prunes, and each decision
+// of reconcile_run with the exact API calls it makes.
+#include "operator/run/run_reconciler.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "operator/children/workload_builders.h"
+#include "operator/core/kinds.h"
+#include "tests/unit/operator/fixtures.h"
+#include "tests/unit/operator/reconcile_harness.h"
+
+namespace kubedbt::op {
+namespace {
+
+using Json = nlohmann::json;
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+using testing::job_with;
+using testing::kNow;
+using testing::kNowText;
+using testing::project_with_ready;
+
+TEST(RunStatusPatch, NeverOverwritesAFinishedPhaseTheRunnerWrote) {
+  api::DbtRunStatus current;
+  current.phase = api::RunPhase::Failed;
+  current.message = "3 tests failed.";
+  current.job_name = "j";
+  current.start_time = kNow;
+  RunObservation o;
+  o.phase = api::RunPhase::Succeeded;
+  o.message = "The run's Job completed.";
+  EXPECT_TRUE(run_status_patch(current, o, "j", 1, kNow).is_null());
+}
+
+TEST(RunStatusPatch, WritesOnlyWhatChanged) {
+  api::DbtRunStatus current;
+  current.phase = api::RunPhase::Running;
+  current.job_name = "j";
+  RunObservation o = observe_run(job_with("Failed", "DeadlineExceeded"), {}, "1h", kNow);
+  auto patch = run_status_patch(current, o, "j", 1, kNow);
+  ASSERT_FALSE(patch.is_null());
+  EXPECT_EQ(patch["status"]["phase"], "TimedOut");
+  EXPECT_FALSE(patch["status"].contains("jobName"));
+  EXPECT_EQ(patch["status"]["duration"], "10m0s");
+  EXPECT_EQ(patch["status"]["conditions"].size(), 2u);
+  RunObservation pending;
+  EXPECT_TRUE(run_status_patch(current, pending, "j", 1, kNow).is_null())
+      << "a Pending observation never moves a Running run back";
+}
+
+TEST(Pruning, DeletesOldestFinishedUserRunsBeyondTheLimit) {
+  std::vector<api::DbtRun> runs;
+  for (int i = 0; i < 5; ++i) {
+    auto r = testing::sample_run();
+    r.metadata.name = "r" + std::to_string(i);
+    r.status.phase = api::RunPhase::Succeeded;
+    r.status.completion_time = kNow + std::chrono::minutes(i);
+    runs.push_back(r);
+  }
+  runs[4].status.phase = api::RunPhase::Running;  // active: never pruned
+  auto scheduled = testing::sample_run();
+  scheduled.metadata.name = "from-cron";
+  scheduled.status.phase = api::RunPhase::Succeeded;
+  scheduled.metadata.other["ownerReferences"] =
+      Json::array({{{"kind", "Job"}, {"name", "from-cron"}, {"uid", "u"}, {"controller", true}}});
+  runs.push_back(scheduled);
+  EXPECT_EQ(runs_to_prune(runs, 2), (std::vector<std::string>{"r0", "r1"}));
+  EXPECT_TRUE(runs_to_prune(runs, 4).empty());
+}
+
+TEST(Pruning, KeepsExactlyTheLimitAndPrunesOnlyTheOldestOneBeyondIt) {
+  std::vector<api::DbtRun> runs;
+  for (int i = 0; i < 20; ++i) {
+    auto r = testing::sample_run();
+    r.metadata.name = "r" + std::to_string(i);
+    r.status.phase = api::RunPhase::Succeeded;
+    r.status.completion_time = kNow + std::chrono::seconds(i);
+    runs.push_back(r);
+  }
+  EXPECT_TRUE(runs_to_prune(runs, 20).empty()) << "20 finished runs fit a history of 20";
+  auto newest = testing::sample_run();
+  newest.metadata.name = "r20";
+  newest.status.phase = api::RunPhase::Failed;
+  newest.status.completion_time = kNow + std::chrono::seconds(20);
+  runs.push_back(newest);
+  EXPECT_EQ(runs_to_prune(runs, 20), (std::vector<std::string>{"r0"}));
+}
+
+Json ready_project() {
+  return project_with_ready("True", "SpecValid",
+                            "The spec is valid and every referenced Secret exists.");
+}
+
+// A finished user-created run of `project` that completed at `completed`.
+Json finished_run(const std::string& name, const std::string& project,
+                  const std::string& completed) {
+  auto run = testing::sample_run_json();
+  run["metadata"]["name"] = name;
+  run["metadata"]["uid"] = name + "-uid";
+  run["spec"]["projectRef"]["name"] = project;
+  run["status"] = {{"phase", "Succeeded"}, {"jobName", name}, {"completionTime", completed}};
+  return run;
+}
+
+// A controller owner reference to the batch/v1 `kind` (Job, CronJob) `name`.
+Json controlled_by(const std::string& kind, const std::string& name, const std::string& uid) {
+  return Json::array({{{"apiVersion", "batch/v1"},
+                       {"kind", kind},
+                       {"name", name},
+                       {"uid", uid},
+                       {"controller", true},
+                       {"blockOwnerDeletion", true}}});
+}
+
+class RunReconcile : public ::testing::Test {
+ protected:
+  ReconcileResult reconcile(const std::string& name = "manual-1") {
+    return reconcile_run(h.context(), "analytics", name);
+  }
+
+  // The sample run's own Job, as the operator builds it, with `status`.
+  Json own_job(Json status) {
+    auto job = build_job(testing::sample_run(), testing::sample_project(), "dev", h.config);
+    job["metadata"]["uid"] = "j-uid";
+    job["status"] = std::move(status);
+    return job;
+  }
+
+  // A Job the nightly CronJob made from its template, named `name`.
+  Json scheduled_job(const std::string& name) {
+    auto job = build_cron_job(testing::sample_schedule(), testing::sample_project(), "prod",
+                              h.config)["spec"]["jobTemplate"];
+    job["apiVersion"] = "batch/v1";
+    job["kind"] = "Job";
+    job["metadata"]["name"] = name;
+    job["metadata"]["namespace"] = "analytics";
+    job["metadata"]["uid"] = "j-uid";
+    job["metadata"]["ownerReferences"] = controlled_by("CronJob", "nightly", "cj-uid");
+    return job;
+  }
+
+  // The only call was a status patch: its body.
+  const Json& only_status_patch() {
+    EXPECT_THAT(h.client.lines(), ElementsAre("merge_patch dbtruns/status analytics/manual-1"));
+    return h.client.calls().front().body;
+  }
+
+  // The run was failed before it started, for `reason`, with a Warning Event and no Job.
+  void expect_refused(const std::string& reason) {
+    ASSERT_THAT(h.client.lines(), ElementsAre("merge_patch dbtruns/status analytics/manual-1",
+                                              "create events analytics/manual-1."));
+    const auto& status = h.client.calls()[0].body["status"];
+    EXPECT_EQ(status["phase"], "Failed");
+    ASSERT_EQ(status["conditions"].size(), 2u);
+    for (const auto& c : status["conditions"]) {
+      EXPECT_EQ(c["reason"], reason);
+      EXPECT_EQ(c["lastTransitionTime"], kNowText);
+    }
+    EXPECT_EQ(status["conditions"][0]["type"], "Succeeded");
+    EXPECT_EQ(status["conditions"][0]["status"], "False");
+    EXPECT_EQ(status["conditions"][1]["type"], "Complete");
+    EXPECT_EQ(status["conditions"][1]["status"], "True");
+    const auto& event = h.client.calls()[1].body;
+    EXPECT_EQ(event["type"], "Warning");
+    EXPECT_EQ(event["reason"], reason);
+  }
+
+  testing::ReconcileHarness h;
+};
+
+TEST_F(RunReconcile, StartCreatesTheJobOwnedByTheRunAndRecordsAnEvent) {
+  h.cache.put(kDbtProjects, ready_project());
+  h.cache.put(kDbtRuns, testing::sample_run_json());
+  auto result = reconcile();
+  EXPECT_FALSE(result.requeue_after) << "the new Job's informer event brings the run back";
+  ASSERT_THAT(h.client.lines(),
+              ElementsAre("create jobs analytics/manual-1", "create events analytics/manual-1."));
+  EXPECT_EQ(h.client.calls()[0].body,
+            build_job(testing::sample_run(), testing::sample_project(), "dev", h.config));
+  EXPECT_EQ(h.client.calls()[1].body["reason"], "JobCreated");
+}
+
+TEST_F(RunReconcile, JobCreatedBeforeACrashButNotYetCachedIsAStaleViewWithoutStatus) {
+  h.cache.put(kDbtProjects, ready_project());
+  h.cache.put(kDbtRuns, testing::sample_run_json());
+  h.client.fail("create", "jobs", testing::already_exists_status());
+  auto result = reconcile();
+  EXPECT_EQ(result.requeue_after, kStaleViewRetry);
+  EXPECT_THAT(h.client.lines(), ElementsAre("create jobs analytics/manual-1"))
+      << "no status and no Event until the cache shows the Job";
+}
+
+TEST_F(RunReconcile, ConflictOnTheStatusWritePropagatesAndNothingElseIsWritten) {
+  auto run = testing::sample_run_json();
+  run["status"] = {{"phase", "Running"}, {"jobName", "manual-1"}};
+  h.cache.put(kDbtProjects, ready_project());
+  h.cache.put(kDbtRuns, run);
+  h.cache.put(kube::resources::kJobs, own_job(job_with("Complete", "")["status"]));
+  h.client.fail("merge_patch", "dbtruns/status", testing::conflict_status());
+  EXPECT_THROW(reconcile(), kube::Conflict);
+  EXPECT_EQ(only_status_patch()["status"]["phase"], "Succeeded")
+      << "the failed write was the finished phase; its Event was not recorded";
+}
+
+// Today reconcile_run looks a Job up by name only: a Job of the run's name that another object
+// controls (here the drop-schema Job of run ci-7, named ci-7-drop-schema) is taken as the run's
+// own, so no Job is created and the run reports that Job's result.
+TEST_F(RunReconcile, JobOfTheSameNameOwnedByAnotherRunIsReportedAsItsOwn) {
+  auto deleted = testing::sample_run();
+  deleted.metadata.name = "ci-7";
+  deleted.metadata.uid = "ci-7-uid";
+  deleted.spec.schema = "ci_pr_7";
+  auto foreign = build_drop_schema_job(deleted, testing::sample_project(), "dev", h.config);
+  foreign["status"] = job_with("Complete", "")["status"];
+  auto run = testing::sample_run_json();
+  run["metadata"]["name"] = "ci-7-drop-schema";
+  h.cache.put(kDbtProjects, ready_project());
+  h.cache.put(kDbtRuns, run);
+  h.cache.put(kube::resources::kJobs, foreign);
+  ASSERT_EQ(foreign["metadata"]["ownerReferences"][0]["uid"], "ci-7-uid");
+  reconcile("ci-7-drop-schema");
+  ASSERT_THAT(h.client.lines(), ElementsAre("merge_patch dbtruns/status analytics/ci-7-drop-schema",
+                                            "create events analytics/ci-7-drop-schema."));
+  const auto& status = h.client.calls()[0].body["status"];
+  EXPECT_EQ(status["jobName"], "ci-7-drop-schema");
+  EXPECT_EQ(status["phase"], "Succeeded") << "the clean-up Job's result, not this run's";
+}
+
+TEST_F(RunReconcile, FinishedRunWithItsJobStillThereStaysEndedAndPrunesOnlyOlderRuns) {
+  h.config.run_history_limit = 1;
+  auto scheduled = finished_run("nightly-1", "shop", "2026-11-25T02:40:00Z");
+  scheduled["metadata"]["ownerReferences"] = controlled_by("Job", "nightly-1", "j1-uid");
+  h.cache.put(kDbtProjects, ready_project());
+  h.cache.put(kDbtRuns, finished_run("manual-1", "shop", "2026-11-25T11:10:00Z"));
+  h.cache.put(kDbtRuns, finished_run("manual-0", "shop", "2026-11-25T09:00:00Z"));
+  h.cache.put(kDbtRuns, finished_run("other-0", "other", "2026-11-24T09:00:00Z"));
+  h.cache.put(kDbtRuns, scheduled);
+  h.cache.put(kube::resources::kJobs,
+              own_job(job_with("Failed", "BackoffLimitExceeded")["status"]));
+  auto result = reconcile();
+  EXPECT_FALSE(result.requeue_after);
+  ASSERT_THAT(h.client.lines(), ElementsAre("remove dbtruns analytics/manual-0"))
+      << "no status write, no Job: only the older finished user run of the project goes";
+  EXPECT_EQ(h.client.calls()[0].options, Json({{"propagationPolicy", "Background"}}));
+}
+
+TEST_F(RunReconcile, ScheduledJobWithoutARunGetsOneOwnedByTheJob) {
+  auto cron =
+      build_cron_job(testing::sample_schedule(), testing::sample_project(), "prod", h.config);
+  cron["metadata"]["uid"] = "cj-uid";
+  h.cache.put(kDbtSchedules, testing::sample_schedule_json());
+  h.cache.put(kube::resources::kCronJobs, cron);
+  h.cache.put(kube::resources::kJobs, scheduled_job("nightly-29123456"));
+  auto result = reconcile("nightly-29123456");
+  EXPECT_EQ(result.requeue_after, kStaleViewRetry);
+  ASSERT_THAT(h.client.lines(), ElementsAre("create dbtruns analytics/nightly-29123456"));
+  EXPECT_EQ(h.client.calls()[0].body, Json::parse(R"({
+    "apiVersion": "kubedbt.io/v1alpha1", "kind": "DbtRun",
+    "metadata": {
+      "name": "nightly-29123456", "namespace": "analytics",
+      "labels": {"app.kubernetes.io/managed-by": "kubedbt", "kubedbt.io/project": "shop",
+                 "kubedbt.io/schedule": "nightly", "kubedbt.io/job": "nightly-29123456"},
+      "ownerReferences": [{"apiVersion": "batch/v1", "kind": "Job", "name": "nightly-29123456",
+                           "uid": "j-uid", "controller": true, "blockOwnerDeletion": true}]},
+    "spec": {"projectRef": {"name": "shop"}, "target": "prod", "commands": ["seed", "build"],
+             "select": ["tag:nightly"], "vars": {"price": "$5"}, "timeout": "1h",
+             "scheduleRef": {"name": "nightly"}}})"));
+}
+
+TEST_F(RunReconcile, AlreadyExistsOnTheAdoptedRunIsSuccess) {
+  h.cache.put(kube::resources::kJobs, scheduled_job("nightly-29123456"));
+  h.client.fail("create", "dbtruns", testing::already_exists_status());
+  auto result = reconcile("nightly-29123456");
+  EXPECT_EQ(result.requeue_after, kStaleViewRetry);
+  EXPECT_THAT(h.client.lines(), ElementsAre("create dbtruns analytics/nightly-29123456"));
+}
+
+TEST_F(RunReconcile, JobOfNoScheduleGetsNoRun) {
+  auto job = scheduled_job("nightly-29123456");
+  job["metadata"]["labels"].erase("kubedbt.io/schedule");
+  h.cache.put(kube::resources::kJobs, job);
+  reconcile("nightly-29123456");
+  EXPECT_THAT(h.client.lines(), IsEmpty());
+}
+
+TEST_F(RunReconcile, InvalidSpecFailsTheRunWithoutAJob) {
+  auto run = testing::sample_run_json();
+  run["spec"]["keepSchema"] = true;  // without spec.schema
+  h.cache.put(kDbtProjects, ready_project());
+  h.cache.put(kDbtRuns, run);
+  reconcile();
+  expect_refused("InvalidSpec");
+}
+
+TEST_F(RunReconcile, ProtectedTargetWithoutRequestedByFailsTheRunWithoutAJob) {
+  auto run = testing::sample_run_json();
+  run["spec"]["target"] = "prod";
+  h.cache.put(kDbtProjects, ready_project());
+  h.cache.put(kDbtRuns, run);
+  reconcile();
+  expect_refused("ProtectedTarget");
+}
+
+// A waiting run shows phase and message only: run_status_patch writes a reason only into the
+// conditions of a finished run.
+TEST_F(RunReconcile, MissingProjectLeavesTheRunPendingWithoutAJob) {
+  h.cache.put(kDbtRuns, testing::sample_run_json());
+  reconcile();
+  EXPECT_EQ(only_status_patch(), Json::parse(R"({"status": {"phase": "Pending",
+              "message": "Waiting for DbtProject shop in namespace analytics."}})"));
+}
+
+TEST_F(RunReconcile, ProjectNotReadyLeavesTheRunPendingWithoutAJob) {
+  h.cache.put(kDbtProjects,
+              project_with_ready("False", "SecretNotFound", "Secret pg-dev is gone."));
+  h.cache.put(kDbtRuns, testing::sample_run_json());
+  reconcile();
+  EXPECT_EQ(only_status_patch(), Json::parse(R"({"status": {"phase": "Pending",
+              "message": "Waiting for DbtProject shop to be Ready: Secret pg-dev is gone."}})"));
+}
+
+TEST_F(RunReconcile, WaitingRunThatAlreadySaysSoWritesNothing) {
+  auto run = testing::sample_run_json();
+  run["status"] = {{"phase", "Pending"},
+                   {"message", "Waiting for DbtProject shop in namespace analytics."}};
+  h.cache.put(kDbtRuns, run);
+  reconcile();
+  EXPECT_THAT(h.client.lines(), IsEmpty());
+}
+
+TEST_F(RunReconcile, RunningJobIsReportedAndLookedAtAgainInAMinute) {
+  Json pod = {{"metadata",
+               {{"name", "manual-1-x"},
+                {"namespace", "analytics"},
+                {"labels", {{"batch.kubernetes.io/job-name", "manual-1"}}}}},
+              {"status", {{"phase", "Running"}}}};
+  h.cache.put(kDbtProjects, ready_project());
+  h.cache.put(kDbtRuns, testing::sample_run_json());
+  h.cache.put(kube::resources::kJobs, own_job({{"startTime", "2026-11-25T11:00:00Z"}}));
+  h.cache.put(kube::resources::kPods, pod);
+  auto result = reconcile();
+  EXPECT_EQ(result.requeue_after, std::chrono::minutes(1));
+  EXPECT_EQ(only_status_patch(), Json::parse(R"({"status": {"jobName": "manual-1",
+              "startTime": "2026-11-25T11:00:00Z", "phase": "Running"}})"));
+}
+
+TEST_F(RunReconcile, RunnersCopyOfAScheduledRunGetsTheLabelsOfItsJob) {
+  auto run = testing::sample_run_json();
+  run["metadata"]["name"] = "nightly-29123456";
+  run["metadata"]["ownerReferences"] = controlled_by("Job", "nightly-29123456", "j-uid");
+  h.cache.put(kDbtRuns, run);
+  h.cache.put(kube::resources::kJobs, scheduled_job("nightly-29123456"));
+  reconcile("nightly-29123456");
+  ASSERT_THAT(h.client.lines(),
+              ElementsAre("merge_patch dbtruns analytics/nightly-29123456",
+                          "merge_patch dbtruns/status analytics/nightly-29123456"));
+  EXPECT_EQ(h.client.calls()[0].body, Json::parse(R"({"metadata": {"labels": {
+              "kubedbt.io/schedule": "nightly", "kubedbt.io/project": "shop",
+              "app.kubernetes.io/managed-by": "kubedbt"}}})"));
+}
+
+TEST_F(RunReconcile, RunWithItsOwnSchemaGetsTheDropSchemaFinalizerBeforeItsJob) {
+  auto run = testing::sample_run_json();
+  run["metadata"]["resourceVersion"] = "7";
+  run["spec"]["schema"] = "ci_pr_7";
+  h.cache.put(kDbtProjects, ready_project());
+  h.cache.put(kDbtRuns, run);
+  reconcile();
+  ASSERT_THAT(h.client.lines(),
+              ElementsAre("merge_patch dbtruns analytics/manual-1",
+                          "create jobs analytics/manual-1", "create events analytics/manual-1."));
+  EXPECT_EQ(h.client.calls()[0].body, Json::parse(R"({"metadata": {
+              "finalizers": ["kubedbt.io/drop-schema"], "resourceVersion": "7"}})"));
+}
+
+TEST_F(RunReconcile, DeletedRunWithoutTheFinalizerIsLeftToTheGarbageCollector) {
+  auto run = testing::sample_run_json();
+  run["metadata"]["deletionTimestamp"] = kNowText;
+  h.cache.put(kDbtProjects, ready_project());
+  h.cache.put(kDbtRuns, run);
+  h.cache.put(kube::resources::kJobs, own_job({{"active", 1}}));
+  auto result = reconcile();
+  EXPECT_FALSE(result.requeue_after);
+  EXPECT_THAT(h.client.lines(), IsEmpty());
+}
+
+}  // namespace
+}  // namespace kubedbt::op
