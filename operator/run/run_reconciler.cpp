@@ -232,6 +232,33 @@ void backfill_schedule_labels(const ReconcileContext& ctx, const Json& run_objec
                {std::string(label::kManagedBy), std::string(label::kManagedByValue)}}}}}});
 }
 
+// Whether `job` is this run's: its controller owner reference names the run's uid.
+bool is_jobs_controller(const Json& job, const api::DbtRun& run) {
+  const auto* owner = controller_of_kind(job, api::kDbtRunKind);
+  return owner && owner->value("uid", "") == run.metadata.uid;
+}
+
+// A Job of the run's name that another object controls is never adopted or reported as the
+// run's. The Job of a deleted DbtRun of the same name (deleted and created again at once) is on
+// its way out: the run waits for the garbage collector. Any other such Job fails the run.
+ReconcileResult reject_foreign_job(const ReconcileContext& ctx, const api::DbtRun& run,
+                                   const Json& job) {
+  const std::string name = job_name(run.metadata.name);
+  const auto* owner = controller_of_kind(job, api::kDbtRunKind);
+  if (owner && owner->value("name", "") == run.metadata.name) {
+    wait_for(ctx, run, run_reason::kPreviousRunJob,
+             "Waiting for Job " + name +
+                 " of the deleted DbtRun of this name to be removed before this run starts.");
+    return {kStaleViewRetry};
+  }
+  std::string whose = owner ? "DbtRun " + owner->value("name", "") : "another controller, or none";
+  refuse(ctx, run, run_reason::kJobNameTaken,
+         "Job " + name + " already exists and belongs to " + whose +
+             ", not to this run, so its result is not this run's. Create the DbtRun under "
+             "another name.");
+  return {};
+}
+
 // Start: a user-created run's Job is created only after every start check passes
 // (start_checks.h); a blocked run waits Pending or fails before it starts, with the reason.
 // Returns the result to stop with, or std::nullopt when the Job was created.
@@ -251,6 +278,10 @@ std::optional<ReconcileResult> start(const ReconcileContext& ctx, const api::Dbt
     ctx.client.create(kube::resources::kJobs, run.metadata.namespace_,
                       build_job(run, plan.project, plan.target, ctx.config));
   } catch (const kube::AlreadyExists&) {
+    // Ours, created before a crash and not cached yet; or a Job the cache does not watch (no
+    // kubedbt labels) that holds the name: read it once to tell.
+    auto existing = ctx.client.get(kube::resources::kJobs, run.metadata.namespace_, job);
+    if (!is_jobs_controller(existing, run)) return reject_foreign_job(ctx, run, existing);
     return ReconcileResult{kStaleViewRetry};
   }
   log::info("created the Job of a run",
@@ -306,8 +337,11 @@ ReconcileResult reconcile_run(const ReconcileContext& ctx, const std::string& ns
     prune_history(ctx, *run);
     return {};
   }
-  if (!ctx.cache.get(kube::resources::kJobs, ns, job_name(name))) {
+  auto job = ctx.cache.get(kube::resources::kJobs, ns, job_name(name));
+  if (!job) {
     if (auto stop = start(ctx, *run)) return *stop;
+  } else if (!is_jobs_controller(*job, *run)) {
+    return reject_foreign_job(ctx, *run, *job);
   }
   return observe(ctx, *run, job_name(name));
 }

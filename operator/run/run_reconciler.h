@@ -6,7 +6,9 @@
 // Invariants: one Job per user-created run, named job_name(run) and owned by it; one DbtRun per
 // Job of a managed CronJob, named after the Job and owned by it (the runner may create it first;
 // AlreadyExists is success); the operator writes phase and message only while the phase is not
-// finished, so a result the runner wrote is never overwritten; a run on a protected target starts
+// finished, so a result the runner wrote is never overwritten; a user-created run observes only a
+// Job whose controller owner reference carries its uid (any other Job of its name fails it with
+// reason JobNameTaken); a run on a protected target starts
 // only from a schedule or with the requested-by annotation the admission policy vouches for; a
 // run with its own schema carries the drop-schema finalizer (schema_cleanup.h).
 //
@@ -25,6 +27,13 @@
 #include "operator/run/run_observation.h"
 
 namespace kubedbt::op {
+
+namespace run_reason {
+// A Job of the run's name exists and another object controls it (start reasons: start_checks.h).
+inline constexpr std::string_view kJobNameTaken = "JobNameTaken";
+// The Job of a deleted DbtRun of the same name is still there; the run waits for it to go.
+inline constexpr std::string_view kPreviousRunJob = "PreviousRunJobExists";
+}  // namespace run_reason
 
 // The status fields the operator owns, as a merge patch against `current`; null when nothing
 // changes. A finished phase in `current` is kept as it is.

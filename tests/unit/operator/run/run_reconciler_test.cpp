@@ -15,6 +15,7 @@ namespace {
 
 using Json = nlohmann::json;
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using testing::job_with;
 using testing::kNow;
@@ -185,10 +186,32 @@ TEST_F(RunReconcile, JobCreatedBeforeACrashButNotYetCachedIsAStaleViewWithoutSta
   h.cache.put(kDbtProjects, ready_project());
   h.cache.put(kDbtRuns, testing::sample_run_json());
   h.client.fail("create", "jobs", testing::already_exists_status());
+  h.client.serve(kube::resources::kJobs, own_job(Json::object()));
   auto result = reconcile();
   EXPECT_EQ(result.requeue_after, kStaleViewRetry);
-  EXPECT_THAT(h.client.lines(), ElementsAre("create jobs analytics/manual-1"))
-      << "no status and no Event until the cache shows the Job";
+  EXPECT_THAT(h.client.lines(),
+              ElementsAre("create jobs analytics/manual-1", "get jobs analytics/manual-1"))
+      << "the API's copy is the run's: no status and no Event until the cache shows it";
+}
+
+// A Job of the run's name that the cache does not watch (no kubedbt labels) and another
+// controller owns: create answers AlreadyExists, and the run fails instead of retrying forever.
+TEST_F(RunReconcile, AnUnwatchedJobHoldingTheNameFailsTheRunWithJobNameTaken) {
+  h.cache.put(kDbtProjects, ready_project());
+  h.cache.put(kDbtRuns, testing::sample_run_json());
+  h.client.fail("create", "jobs", testing::already_exists_status());
+  h.client.serve(kube::resources::kJobs,
+                 Json{{"metadata", {{"name", "manual-1"}, {"namespace", "analytics"}}}});
+  auto result = reconcile();
+  EXPECT_FALSE(result.requeue_after);
+  ASSERT_THAT(h.client.lines(),
+              ElementsAre("create jobs analytics/manual-1", "get jobs analytics/manual-1",
+                          "merge_patch dbtruns/status analytics/manual-1",
+                          "create events analytics/manual-1."));
+  const auto& status = h.client.calls()[2].body["status"];
+  EXPECT_EQ(status["phase"], "Failed");
+  EXPECT_THAT(status["message"].get<std::string>(),
+              HasSubstr("belongs to another controller, or none, not to this run"));
 }
 
 TEST_F(RunReconcile, ConflictOnTheStatusWritePropagatesAndNothingElseIsWritten) {
@@ -203,10 +226,9 @@ TEST_F(RunReconcile, ConflictOnTheStatusWritePropagatesAndNothingElseIsWritten) 
       << "the failed write was the finished phase; its Event was not recorded";
 }
 
-// Today reconcile_run looks a Job up by name only: a Job of the run's name that another object
-// controls (here the drop-schema Job of run ci-7, named ci-7-drop-schema) is taken as the run's
-// own, so no Job is created and the run reports that Job's result.
-TEST_F(RunReconcile, JobOfTheSameNameOwnedByAnotherRunIsReportedAsItsOwn) {
+// A Job of the run's name that another object controls (here the drop-schema Job of run ci-7,
+// named ci-7-drop-schema) is never taken as the run's own: the run fails, naming the owner.
+TEST_F(RunReconcile, JobOfTheSameNameOwnedByAnotherRunFailsTheRunWithJobNameTaken) {
   auto deleted = testing::sample_run();
   deleted.metadata.name = "ci-7";
   deleted.metadata.uid = "ci-7-uid";
@@ -223,8 +245,28 @@ TEST_F(RunReconcile, JobOfTheSameNameOwnedByAnotherRunIsReportedAsItsOwn) {
   ASSERT_THAT(h.client.lines(), ElementsAre("merge_patch dbtruns/status analytics/ci-7-drop-schema",
                                             "create events analytics/ci-7-drop-schema."));
   const auto& status = h.client.calls()[0].body["status"];
-  EXPECT_EQ(status["jobName"], "ci-7-drop-schema");
-  EXPECT_EQ(status["phase"], "Succeeded") << "the clean-up Job's result, not this run's";
+  EXPECT_FALSE(status.contains("jobName")) << "the clean-up Job is not this run's";
+  EXPECT_EQ(status["phase"], "Failed");
+  EXPECT_THAT(status["message"].get<std::string>(), HasSubstr("belongs to DbtRun ci-7, not"));
+  EXPECT_EQ(status["conditions"][0]["reason"], "JobNameTaken");
+}
+
+// Deleted and created again at once: the old run's Job, owned by the old uid, is on its way out.
+TEST_F(RunReconcile, TheJobOfADeletedRunOfTheSameNameIsWaitedFor) {
+  auto old_run = testing::sample_run();
+  old_run.metadata.uid = "old-uid";
+  auto old_job = build_job(old_run, testing::sample_project(), "dev", h.config);
+  old_job["status"] = job_with("Complete", "")["status"];
+  h.cache.put(kDbtProjects, ready_project());
+  h.cache.put(kDbtRuns, testing::sample_run_json());
+  h.cache.put(kube::resources::kJobs, old_job);
+  auto result = reconcile();
+  EXPECT_EQ(result.requeue_after, kStaleViewRetry);
+  ASSERT_THAT(h.client.lines(), ElementsAre("merge_patch dbtruns/status analytics/manual-1"));
+  const auto& status = h.client.calls()[0].body["status"];
+  EXPECT_EQ(status["phase"], "Pending") << "nothing of the old run's result";
+  EXPECT_THAT(status["message"].get<std::string>(),
+              HasSubstr("Waiting for Job manual-1 of the deleted DbtRun of this name"));
 }
 
 TEST_F(RunReconcile, FinishedRunWithItsJobStillThereStaysEndedAndPrunesOnlyOlderRuns) {
