@@ -83,6 +83,13 @@ void decode(const Json& j, const std::string& path, StateStore& out) {
 }
 Json encode(const StateStore& v) { return Json{{"schema", v.schema}}; }
 
+void decode(const Json& j, const std::string& path, CiSettings& out) {
+  expect_object(j, path);
+  out = CiSettings{};
+  decode_field(j, path, "schemaPrefix", out.schema_prefix);
+}
+Json encode(const CiSettings& v) { return Json{{"schemaPrefix", v.schema_prefix}}; }
+
 void decode(const Json& j, const std::string& path, AnomalyThresholds& out) {
   expect_object(j, path);
   out = AnomalyThresholds{};
@@ -156,6 +163,7 @@ void decode(const Json& j, const std::string& path, DbtProjectSpec& out) {
   decode_field(j, path, "targets", out.targets);
   decode_field(j, path, "defaultTarget", out.default_target);
   decode_field(j, path, "state", out.state);
+  decode_field(j, path, "ci", out.ci);
   decode_field(j, path, "anomalies", out.anomalies);
   decode_field(j, path, "notifications", out.notifications);
   decode_field(j, path, "serviceAccountName", out.service_account_name);
@@ -166,11 +174,9 @@ void decode(const Json& j, const std::string& path, DbtProjectSpec& out) {
   decode_field(j, path, "env", out.env);
 }
 Json encode(const DbtProjectSpec& v) {
-  Json out{{"source", encode(v.source)},
-           {"profile", v.profile},
-           {"targets", encode(v.targets)},
-           {"state", encode(v.state)},
-           {"anomalies", encode(v.anomalies)}};
+  Json out{{"source", encode(v.source)},   {"profile", v.profile},
+           {"targets", encode(v.targets)}, {"state", encode(v.state)},
+           {"ci", encode(v.ci)},           {"anomalies", encode(v.anomalies)}};
   encode_field(out, "image", v.image);
   encode_field(out, "dbtVersion", v.dbt_version);
   encode_field(out, "defaultTarget", v.default_target);

@@ -82,6 +82,13 @@ struct StateStore {
   bool operator==(const StateStore&) const = default;
 };
 
+// The rule for the schemas CI runs build in (DbtRun.spec.schema).
+struct CiSettings {
+  // Every run's own schema starts with this, so a CI schema can never be production's.
+  std::string schema_prefix = "ci_";
+  bool operator==(const CiSettings&) const = default;
+};
+
 // When a run is flagged as an anomaly against the history of its project and target.
 struct AnomalyThresholds {
   double row_count_factor = 10;    // a node's rows changed by more than this factor, or to zero
@@ -135,6 +142,7 @@ struct DbtProjectSpec {
   std::map<std::string, Target> targets;
   std::optional<std::string> default_target;
   StateStore state;
+  CiSettings ci;
   AnomalyThresholds anomalies;
   std::vector<Notification> notifications;
   // Pod knobs for every run of the project; core/v1 shapes are passed through.

@@ -192,6 +192,23 @@ FieldErrors validate(const DbtProject& project) {
         "\"" + spec.state.schema +
             "\" must be a schema name of letters, digits and '_', such as kubedbt");
   }
+  const std::string& prefix = spec.ci.schema_prefix;
+  if (prefix.size() < 2 || prefix.size() > 40 || !rules::is_identifier(prefix)) {
+    add(errors, "spec.ci.schemaPrefix",
+        "\"" + prefix +
+            "\" must be 2 to 40 letters, digits and '_', not starting with a digit, such as ci_");
+  } else if (rules::is_system_schema(prefix + "x")) {
+    add(errors, "spec.ci.schemaPrefix",
+        "\"" + prefix + "\" would name PostgreSQL's own schemas (pg_*); use a prefix such as ci_");
+  }
+  for (const auto& [name, target] : spec.targets) {
+    if (rules::is_schema_or_child(prefix + "x", target.schema)) {
+      add(errors, "spec.ci.schemaPrefix",
+          "\"" + prefix + "\" starts with the schema of target \"" + name + "\" (\"" +
+              target.schema +
+              "\"), so every CI schema would be one of that target's; use a prefix such as ci_");
+    }
+  }
   for (const auto& [field, factor] :
        {std::pair{"rowCountFactor", spec.anomalies.row_count_factor},
         std::pair{"durationFactor", spec.anomalies.duration_factor}}) {

@@ -18,6 +18,31 @@ std::string where(const Target& t) {
   return "database " + t.database + " on " + t.host + ":" + std::to_string(t.port);
 }
 
+// A run's own schema is one only CI runs use: it carries the project's CI prefix and is never a
+// target's schema, one dbt derives from it (<schema>_<custom>), or the state schema.
+void check_ci_schema(FieldErrors& errors, const std::string& schema, const DbtProject& project) {
+  const std::string& prefix = project.spec.ci.schema_prefix;
+  if (schema.rfind(prefix, 0) != 0) {
+    add(errors, "spec.schema",
+        "\"" + schema + "\" must start with \"" + prefix +
+            "\", the CI schema prefix of DbtProject \"" + project.metadata.name +
+            "\" (spec.ci.schemaPrefix), such as " + prefix + "pr_42");
+  }
+  for (const auto& [name, target] : project.spec.targets) {
+    if (rules::is_schema_or_child(schema, target.schema)) {
+      add(errors, "spec.schema",
+          "\"" + schema + "\" is the schema of target \"" + name + "\" (\"" + target.schema +
+              "\") or one dbt builds from it; a run's own schema must be new, such as " + prefix +
+              "pr_42");
+    }
+  }
+  if (rules::is_schema_or_child(schema, project.spec.state.schema)) {
+    add(errors, "spec.schema",
+        "\"" + schema + "\" is kubedbt's state schema (spec.state.schema of DbtProject \"" +
+            project.metadata.name + "\"); name the run's own schema, such as " + prefix + "pr_42");
+  }
+}
+
 }  // namespace
 
 FieldErrors validate(const DbtRun& run) {
@@ -56,6 +81,12 @@ FieldErrors validate(const DbtRun& run) {
     if (!spec.target) {
       add(errors, "spec.schema",
           "needs spec.target: name the non-protected target whose schema this run replaces");
+    }
+    if (rules::is_system_schema(*spec.schema)) {
+      add(errors, "spec.schema",
+          "\"" + *spec.schema +
+              "\" is a PostgreSQL schema (public, information_schema, pg_*); name the run's own "
+              "schema, such as ci_pr_42");
     }
   }
   if (spec.deployment.strategy == DeploymentStrategy::BlueGreen) {
@@ -96,6 +127,7 @@ FieldErrors validate_against_project(const DbtRun& run, const DbtProject& projec
             "\"; run against a non-protected target such as a dev or ci target, or drop "
             "spec.schema");
   }
+  if (spec.schema) check_ci_schema(errors, *spec.schema, project);
   if (spec.defer) {
     auto defer_to = targets.find(spec.defer->to);
     auto own = target_name ? targets.find(*target_name) : targets.end();

@@ -2,6 +2,7 @@
 #include "api/validation_rules.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "api/duration.h"
 
@@ -56,6 +57,25 @@ bool is_target_name(std::string_view s) {
 }
 
 bool is_identifier(std::string_view s) { return s.size() <= 63 && is_env_name(s); }
+
+namespace {
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+}  // namespace
+
+bool is_system_schema(std::string_view schema) {
+  auto name = lower(schema);
+  return name == "public" || name == "information_schema" || name.rfind("pg_", 0) == 0;
+}
+
+bool is_schema_or_child(std::string_view schema, std::string_view parent) {
+  auto name = lower(schema);
+  auto base = lower(parent);
+  return name == base || name.rfind(base + "_", 0) == 0;
+}
 
 bool is_secret_key(std::string_view s) {
   return !s.empty() && s.size() <= 253 && std::all_of(s.begin(), s.end(), [](char c) {

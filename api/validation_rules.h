@@ -34,6 +34,13 @@ bool is_dns_subdomain(std::string_view s);
 bool is_target_name(std::string_view s);
 // A SQL identifier usable unquoted: [A-Za-z_][A-Za-z0-9_]*, <= 63.
 bool is_identifier(std::string_view s);
+
+// PostgreSQL's own schemas: public, information_schema and pg_* (any case).
+bool is_system_schema(std::string_view schema);
+
+// Whether `schema` is `parent` or one of the custom schemas dbt derives from it
+// ("<parent>_<custom>"), compared as PostgreSQL folds unquoted names (any case).
+bool is_schema_or_child(std::string_view schema, std::string_view parent);
 // A Secret data key: [-._a-zA-Z0-9]+, <= 253.
 bool is_secret_key(std::string_view s);
 // An environment variable name: [A-Za-z_][A-Za-z0-9_]*.

@@ -28,6 +28,38 @@ std::string trimmed(std::string text) {
   return text;
 }
 
+// Relations outside `schemas` that depend on relations inside them (a view over a CI table, a
+// foreign key to one), as "schema.name (kind)": CASCADE would drop or break them. The names are
+// checked identifiers, quoted by the server connection.
+std::vector<std::string> foreign_dependents(pqxx::transaction_base& tx,
+                                            const std::vector<std::string>& schemas) {
+  std::string list;
+  for (const auto& schema : schemas) list += (list.empty() ? "" : ", ") + tx.quote(schema);
+  std::vector<std::string> out;
+  for (const auto& row : tx.exec(
+           "select distinct dn.nspname || '.' || dc.relname || ' (' || case dc.relkind "
+           "when 'v' then 'view' when 'm' then 'materialized view' when 'f' then 'foreign table' "
+           "else 'table' end || ')' "
+           "from pg_depend d "
+           "join pg_class rc on d.deptype = 'n' and d.refclassid = 'pg_class'::regclass and "
+           "  rc.oid = d.refobjid "
+           "join pg_namespace rn on rn.oid = rc.relnamespace and rn.nspname in (" +
+           list +
+           ") "
+           "left join pg_rewrite rw on d.classid = 'pg_rewrite'::regclass and rw.oid = d.objid "
+           "left join pg_constraint co on d.classid = 'pg_constraint'::regclass and co.oid = "
+           "d.objid "
+           "join pg_class dc on dc.oid = coalesce(rw.ev_class, co.conrelid, "
+           "  case when d.classid = 'pg_class'::regclass then d.objid end) "
+           "join pg_namespace dn on dn.oid = dc.relnamespace and dn.nspname not in (" +
+           list +
+           ") "
+           "order by 1")) {
+    out.push_back(row[0].as<std::string>());
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<std::string> schemas_to_drop(const std::string& run_schema,
@@ -88,6 +120,17 @@ std::vector<std::string> drop_run_schemas(const RunSpec& spec, const std::string
       }
     }
     auto schemas = schemas_to_drop(*spec.schema, recorded, protected_schemas);
+    if (auto dependents = foreign_dependents(tx, schemas); !dependents.empty()) {
+      std::string names;
+      for (const auto& d : dependents) names += (names.empty() ? "" : ", ") + d;
+      throw DropSchemaError(
+          "refusing to drop the run's schemas: objects outside them depend on "
+          "their tables, and dropping would take those with them: " +
+          names +
+          "; nothing was dropped. Drop or repoint those objects, then the "
+          "clean-up is retried; or keep the schemas and remove the finalizer");
+    }
+    // CASCADE now reaches only objects inside the run's own schemas.
     for (const auto& schema : schemas) {
       tx.exec0("drop schema if exists " + tx.quote_name(schema) + " cascade");
     }

@@ -26,8 +26,10 @@ std::vector<std::string> schemas_to_drop(const std::string& run_schema,
 
 // Connects with the target's credentials (`password`), reads the rows of
 // <state>.built_schemas for (project, run schema) — a missing table means none — and, in one
-// transaction, drops those schemas and the run schema (CASCADE, if they exist) and deletes the
-// rows. `protected_schemas` are the schemas of protected targets; the target's own schema is
+// transaction, drops those schemas and the run schema (if they exist) and deletes the rows.
+// CASCADE is used only once no relation outside those schemas depends on one inside them (a BI
+// view over a CI table, a foreign key): otherwise nothing is dropped and the error names each
+// such object. `protected_schemas` are the schemas of protected targets; the target's own schema is
 // always protected too. Returns the schemas dropped. Throws DropSchemaError; a spec without
 // "schema" is refused (the target's own schema is never dropped).
 std::vector<std::string> drop_run_schemas(const RunSpec& spec, const std::string& password,

@@ -221,6 +221,15 @@ void RunPipeline::prepare_state(const std::string& password) {
     store_.reset();
     throw StepError(scrub(e.what()));
   }
+  if (spec_.schema) {
+    try {
+      schemas_before_run_ = store_->existing_schemas();
+    } catch (const std::exception& e) {
+      // Without it the run could not tell its schemas from others', so clean-up could not either.
+      throw StepError("cannot list the schemas of database " + store_->database() +
+                      " before the run: " + scrub(e.what()));
+    }
+  }
   // A manifest left by an earlier run in this target/ must never be stored as this run's.
   std::error_code ec;
   std::filesystem::remove(ws.target_path / "manifest.json", ec);
@@ -283,7 +292,8 @@ void RunPipeline::record_state() {
     if (auto manifest = read_file(ws.target_path / "manifest.json")) {
       recording.artifacts.push_back({"manifest.json", *manifest});
       if (spec_.schema) {
-        recording.built_schemas = schemas_built_by(nlohmann::json::parse(*manifest));
+        recording.built_schemas = schemas_created_by_run(nlohmann::json::parse(*manifest),
+                                                         recording.artifacts, schemas_before_run_);
       } else if (status_.phase == Phase::Succeeded) {
         recording.production_manifest = *manifest;
         recording.swapped = status_.deployment && status_.deployment->swapped;

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "runner/dbt_command.h"
@@ -81,6 +82,8 @@ class RunPipeline {
   int exit_code_ = 0;
   bool finished_ = false;
   std::unique_ptr<StateStore> store_;
+  // A run in its own schema: the database's schemas before dbt ran; it records only new ones.
+  std::set<std::string> schemas_before_run_;
   DeferState defer_state_;          // Slim CI: where the production manifest was put
   std::string invocation_id_;       // the latest dbt command invocation's id
   std::vector<std::string> notes_;  // sentences added to the final message

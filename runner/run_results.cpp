@@ -59,6 +59,14 @@ std::string resource_type_of(const std::string& unique_id) {
   return unique_id.substr(0, unique_id.find('.'));
 }
 
+std::set<std::string> executed_nodes(const InvocationResults& results) {
+  std::set<std::string> out;
+  for (const auto& node : results.nodes) {
+    if (node.status != "skipped") out.insert(node.unique_id);
+  }
+  return out;
+}
+
 InvocationResults parse_run_results(const nlohmann::json& artifact) {
   InvocationResults out;
   read_metadata(artifact, out);

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,9 @@ InvocationResults parse_sources(const nlohmann::json& artifact);
 // Reads the file if it exists; throws std::runtime_error naming it when it is not valid JSON.
 std::optional<InvocationResults> read_run_results(const std::filesystem::path& file);
 std::optional<InvocationResults> read_sources(const std::filesystem::path& file);
+
+// The nodes an invocation executed: every result whose status is not "skipped".
+std::set<std::string> executed_nodes(const InvocationResults& results);
 
 // The resource type of a unique_id: its first dotted part.
 std::string resource_type_of(const std::string& unique_id);

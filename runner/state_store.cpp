@@ -22,11 +22,13 @@ std::string trimmed(std::string text) {
 
 }  // namespace
 
-std::vector<std::string> schemas_built_by(const nlohmann::json& manifest) {
+std::vector<std::string> schemas_built_by(const nlohmann::json& manifest,
+                                          const std::set<std::string>& executed) {
   std::set<std::string> schemas;
   auto nodes = manifest.find("nodes");
   if (nodes == manifest.end() || !nodes->is_object()) return {};
-  for (const auto& node : *nodes) {
+  for (const auto& [unique_id, node] : nodes->items()) {
+    if (!executed.count(unique_id)) continue;
     auto type = node.value("resource_type", "");
     if (type != "model" && type != "seed" && type != "snapshot") continue;
     auto config = node.find("config");
@@ -38,6 +40,26 @@ std::vector<std::string> schemas_built_by(const nlohmann::json& manifest) {
     if (schema != node.end() && schema->is_string()) schemas.insert(schema->get<std::string>());
   }
   return {schemas.begin(), schemas.end()};
+}
+
+std::vector<std::string> schemas_created_by_run(const nlohmann::json& manifest,
+                                                const std::vector<RunArtifact>& artifacts,
+                                                const std::set<std::string>& before) {
+  std::set<std::string> executed;
+  const std::string suffix = "run_results.json";
+  for (const auto& artifact : artifacts) {
+    const auto& name = artifact.name;
+    if (name.size() < suffix.size() ||
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) {
+      continue;
+    }
+    executed.merge(executed_nodes(parse_run_results(nlohmann::json::parse(artifact.content))));
+  }
+  std::vector<std::string> created;
+  for (auto& schema : schemas_built_by(manifest, executed)) {
+    if (!before.count(schema)) created.push_back(std::move(schema));
+  }
+  return created;
 }
 
 struct StateStore::Connection {
@@ -80,6 +102,15 @@ std::optional<std::string> StateStore::production_manifest(const std::string& pr
                              project, target);
   if (rows.empty()) return std::nullopt;
   return decompress_artifact(pqxx::binarystring(rows[0][0]).str());
+}
+
+std::set<std::string> StateStore::existing_schemas() {
+  pqxx::read_transaction tx(connection_->db);
+  std::set<std::string> out;
+  for (const auto& row : tx.exec("select nspname from pg_namespace")) {
+    out.insert(row[0].as<std::string>());
+  }
+  return out;
 }
 
 std::optional<std::string> StateStore::partial_parse(const PartialParseKey& key) {

@@ -6,6 +6,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -44,8 +45,20 @@ struct RunRecording {
   bool swapped = false;
 };
 
-// The distinct schemas a manifest's models (not ephemeral), seeds and snapshots build into.
-std::vector<std::string> schemas_built_by(const nlohmann::json& manifest);
+// The distinct schemas the nodes in `executed` build into, read from the manifest: models (not
+// ephemeral), seeds and snapshots. Nodes the run did not execute are left out, so a Slim CI run
+// never claims a schema only production's nodes use (a snapshot's absolute target_schema, a
+// generate_schema_name override that keeps custom names as they are).
+std::vector<std::string> schemas_built_by(const nlohmann::json& manifest,
+                                          const std::set<std::string>& executed);
+
+// The schemas a run in its own schema created and so may drop later: those its executed nodes
+// (every *run_results.json artifact) build into that were not in `before` (the database's schemas
+// when the run started). A schema that existed before belongs to someone else, or was recorded
+// by the earlier run that created it.
+std::vector<std::string> schemas_created_by_run(const nlohmann::json& manifest,
+                                                const std::vector<RunArtifact>& artifacts,
+                                                const std::set<std::string>& before);
 
 // For the rollback's transaction (same database as the store): project+target's production
 // manifest and the one its last blue-green swap replaced trade places, as the schemas do, so a
@@ -76,6 +89,10 @@ class StateStore {
 
   std::optional<std::string> partial_parse(const PartialParseKey& key);
   void save_partial_parse(const PartialParseKey& key, const std::string& content);
+
+  // Every schema of the database now (pg_namespace), so a run can tell those it creates from those
+  // that were there before it.
+  std::set<std::string> existing_schemas();
 
   // Stores the run; returns its id in <schema>.runs.
   int64_t record(const RunRecording& recording);

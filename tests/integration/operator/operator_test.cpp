@@ -259,6 +259,9 @@ TEST_F(OperatorTest, RunsBecomeJobsAndReportSuccessFailureTimeoutAndRefusal) {
   must_apply(n, run_yaml("broken", "dev", "  vars: {outcome: fail}\n"));
   must_apply(n, run_yaml("slow", "dev", "  vars: {outcome: sleep}\n  timeout: 1m\n"));
   must_apply(n, run_yaml("laptop-prod", "prod", ""));
+  // A dev run that names production's schema as its own: CEL cannot see the project, the
+  // operator refuses it before any Job exists.
+  must_apply(n, run_yaml("dev-into-prod", "dev", "  schema: analytics\n"));
 
   std::optional<Json> job;
   ASSERT_TRUE(
@@ -284,6 +287,13 @@ TEST_F(OperatorTest, RunsBecomeJobsAndReportSuccessFailureTimeoutAndRefusal) {
   EXPECT_TRUE(eventually([&] { return run_phase_is("laptop-prod", "Failed"); }, 30s));
   EXPECT_NE(run_status("laptop-prod").value("message", "").find("is protected"), std::string::npos);
   EXPECT_FALSE(try_get(*admin, res::kJobs, n, "laptop-prod").has_value());
+  EXPECT_TRUE(eventually([&] { return run_phase_is("dev-into-prod", "Failed"); }, 30s));
+  EXPECT_NE(run_status("dev-into-prod")
+                .value("message", "")
+                .find("spec.schema \"analytics\" is the schema of target \"prod\""),
+            std::string::npos)
+      << run_status("dev-into-prod").dump();
+  EXPECT_FALSE(try_get(*admin, res::kJobs, n, "dev-into-prod").has_value());
 
   // No secret value anywhere: not in a dump of the namespace, not in the operator's log.
   auto dump = TestCluster::get().kubectl(

@@ -41,6 +41,7 @@ Json full_project() {
       },
       "defaultTarget": "dev",
       "state": {"schema": "kubedbt_state"},
+      "ci": {"schemaPrefix": "pr_"},
       "anomalies": {"rowCountFactor": 5.5, "durationFactor": 2, "historyRuns": 30},
       "notifications": [
         {"events": ["failure", "testFailure"],
@@ -115,6 +116,7 @@ TEST(DbtProjectJsonTest, AppliesTheCrdDefaults) {
   Json out = to_json(p);
   EXPECT_EQ(out["spec"]["targets"]["dev"]["port"], 5432);
   EXPECT_EQ(out["spec"]["state"]["schema"], "kubedbt");
+  EXPECT_EQ(out["spec"]["ci"]["schemaPrefix"], "ci_");
   EXPECT_EQ(p.spec.anomalies, AnomalyThresholds{});
   EXPECT_EQ(out["spec"]["anomalies"],
             Json::parse(R"({"rowCountFactor": 10.0, "durationFactor": 3.0, "historyRuns": 10})"));
