@@ -10,9 +10,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "runner/partial_parse_cache.h"
-#include "runner/state_store.h"
-#include "runner/subprocess.h"
+#include "runner/os/subprocess.h"
+#include "runner/state/partial_parse_cache.h"
+#include "runner/state/state_store.h"
 #include "tests/postgres/support/test_postgres.h"
 
 namespace {

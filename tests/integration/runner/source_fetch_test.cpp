@@ -1,6 +1,6 @@
 // Fetching the project from a real git repository (a bare repo over file://): a branch, a commit,
 // the project's folder inside the repository, and a ref that does not exist.
-#include "runner/source_fetch.h"
+#include "runner/source/source_fetch.h"
 
 #include <gtest/gtest.h>
 

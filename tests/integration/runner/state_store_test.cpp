@@ -1,7 +1,7 @@
 // The state store end to end with the real runner, dbt and PostgreSQL: migrations racing, what a
 // run stores (artifacts, production manifest, built schemas, partial-parse cache), store failures
 // that must not fail a build, and no secret in anything stored.
-#include "runner/state_store.h"
+#include "runner/state/state_store.h"
 
 #include <gtest/gtest.h>
 
@@ -9,8 +9,8 @@
 #include <set>
 #include <thread>
 
-#include "runner/artifact_codec.h"
-#include "runner/state_migrations.h"
+#include "runner/state/artifact_codec.h"
+#include "runner/state/state_migrations.h"
 #include "tests/integration/runner/runner_harness.h"
 
 namespace kubedbt::testing {

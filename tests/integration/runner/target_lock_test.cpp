@@ -1,6 +1,6 @@
 // The per-target advisory lock against a real PostgreSQL: exclusive per target, released with its
 // session, and a run that cannot get it fails clearly without building anything.
-#include "runner/target_lock.h"
+#include "runner/postgres/target_lock.h"
 
 #include <gtest/gtest.h>
 

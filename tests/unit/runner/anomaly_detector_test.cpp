@@ -1,6 +1,6 @@
 // Anomaly rules: row counts against the node's previous successful value, duration against the
 // median of recent successful runs.
-#include "runner/anomaly_detector.h"
+#include "runner/state/anomaly_detector.h"
 
 #include <gtest/gtest.h>
 

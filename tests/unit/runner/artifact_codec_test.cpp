@@ -1,5 +1,5 @@
 // zlib round trips of artifacts, and refusal of bytes that are not a zlib stream.
-#include "runner/artifact_codec.h"
+#include "runner/state/artifact_codec.h"
 
 #include <gtest/gtest.h>
 

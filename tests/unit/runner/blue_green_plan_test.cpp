@@ -1,5 +1,5 @@
 // Blue-green planning from two manifests: which nodes count, how schemas pair, what is refused.
-#include "runner/blue_green_plan.h"
+#include "runner/deploy/blue_green_plan.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

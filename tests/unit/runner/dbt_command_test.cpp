@@ -1,5 +1,5 @@
 // dbt argv for commands, retry and deps.
-#include "runner/dbt_command.h"
+#include "runner/dbt/dbt_command.h"
 
 #include <gtest/gtest.h>
 

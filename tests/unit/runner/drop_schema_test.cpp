@@ -1,5 +1,5 @@
 // drop-schema's guard: which schemas a clean-up drops, and the protected ones it refuses.
-#include "runner/drop_schema.h"
+#include "runner/deploy/drop_schema.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
 // Local mode's targets file and its refusal of protected targets.
-#include "runner/local_targets.h"
+#include "runner/main/local_targets.h"
 
 #include <gtest/gtest.h>
 

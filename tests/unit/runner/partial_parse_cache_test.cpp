@@ -1,5 +1,5 @@
 // Partial-parse cache keys, the installed dbt version read from package metadata, and the file.
-#include "runner/partial_parse_cache.h"
+#include "runner/state/partial_parse_cache.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -1,5 +1,5 @@
 // profiles.yml rendering: the password only as env_var(), threads, sslmode and extra keys.
-#include "runner/profiles.h"
+#include "runner/dbt/profiles.h"
 
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>

@@ -1,5 +1,5 @@
 // Progress from dbt's JSON log events (dbt_event.h parsing, progress.h folding).
-#include "runner/progress.h"
+#include "runner/dbt/progress.h"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // Which failures are retried, how, and after how long.
-#include "runner/retry_policy.h"
+#include "runner/dbt/retry_policy.h"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // The history row of a run, built from its spec, final status and node results.
-#include "runner/run_history.h"
+#include "runner/state/run_history.h"
 
 #include <gtest/gtest.h>
 

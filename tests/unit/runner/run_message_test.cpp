@@ -1,5 +1,5 @@
 // The one sentence: success, failing model, failing test, stale source, dbt's own error.
-#include "runner/run_message.h"
+#include "runner/status/run_message.h"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // Run spec parsing: defaults, every field, and errors that name the field.
-#include "runner/run_spec.h"
+#include "runner/spec/run_spec.h"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // Artifact parsing (run_results.h) and the summary over attempts (run_summary.h).
-#include "runner/run_summary.h"
+#include "runner/status/run_summary.h"
 
 #include <gtest/gtest.h>
 

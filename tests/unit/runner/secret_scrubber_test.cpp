@@ -1,5 +1,5 @@
 // Secret masking in text the runner writes.
-#include "runner/secret_scrubber.h"
+#include "runner/os/secret_scrubber.h"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // Slim CI helpers: state selectors, the --state folder and the message without a manifest.
-#include "runner/slim_ci.h"
+#include "runner/state/slim_ci.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -1,5 +1,5 @@
 // Source helpers that need no repository: URL redaction, whether `dbt deps` must run, baked paths.
-#include "runner/source_fetch.h"
+#include "runner/source/source_fetch.h"
 
 #include <gtest/gtest.h>
 

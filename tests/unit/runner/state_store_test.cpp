@@ -1,5 +1,5 @@
 // The schemas a manifest builds into, as recorded in built_schemas for runs in their own schema.
-#include "runner/state_store.h"
+#include "runner/state/state_store.h"
 
 #include <gtest/gtest.h>
 

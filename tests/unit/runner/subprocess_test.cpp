@@ -1,5 +1,5 @@
 // The process driver with /bin/sh children: both pipes drained, stop signal, SIGKILL after grace.
-#include "runner/subprocess.h"
+#include "runner/os/subprocess.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>

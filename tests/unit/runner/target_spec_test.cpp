@@ -1,5 +1,5 @@
 // Target validation: types, sslmode, the secret variable's prefix, extras.
-#include "runner/target_spec.h"
+#include "runner/spec/target_spec.h"
 
 #include <gtest/gtest.h>
 

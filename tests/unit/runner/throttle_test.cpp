@@ -1,5 +1,5 @@
 // The status throttle, on a hand-driven clock.
-#include "runner/throttle.h"
+#include "runner/os/throttle.h"
 
 #include <gtest/gtest.h>
 
