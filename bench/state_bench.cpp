@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "runner/dbt/version.h"
 #include "runner/os/subprocess.h"
 #include "runner/state/partial_parse_cache.h"
 #include "runner/state/state_store.h"

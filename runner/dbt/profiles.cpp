@@ -23,12 +23,6 @@ void emit_scalar(YAML::Emitter& out, const nlohmann::json& value) {
 
 }  // namespace
 
-TargetSpec run_target(const RunSpec& spec) {
-  TargetSpec target = spec.target;
-  if (spec.schema) target.schema = *spec.schema;
-  return target;
-}
-
 std::string render_profiles(const std::string& profile, const TargetSpec& t) {
   YAML::Emitter out;
   out << YAML::Comment("Written by kubedbt-runner; secrets are read from the environment.");

@@ -4,14 +4,9 @@
 #include <filesystem>
 #include <string>
 
-#include "runner/spec/run_spec.h"
 #include "runner/spec/target_spec.h"
 
 namespace kubedbt::runner {
-
-// The target a run builds: spec.target with the run's own schema ("schema" in the run spec) in
-// place of target.schema when one is given.
-TargetSpec run_target(const RunSpec& spec);
 
 // The YAML text: <profile>: {target: <name>, outputs: {<name>: {...}}}.
 std::string render_profiles(const std::string& profile, const TargetSpec& target);

@@ -7,6 +7,7 @@
 #include "common/log.h"
 #include "runner/dbt/profiles.h"
 #include "runner/deploy/schema_swap.h"
+#include "runner/postgres/connection_string.h"
 #include "runner/postgres/target_lock.h"
 #include "runner/state/state_store.h"
 #include "runner/status/run_message.h"

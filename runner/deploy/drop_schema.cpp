@@ -6,7 +6,7 @@
 #include <pqxx/pqxx>
 
 #include "common/log.h"
-#include "runner/postgres/target_lock.h"
+#include "runner/postgres/connection_string.h"
 
 namespace kubedbt::runner {
 namespace {

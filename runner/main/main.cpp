@@ -11,15 +11,15 @@
 
 #include "common/log.h"
 #include "runner/alerts/run_notifications.h"
-#include "runner/dbt/profiles.h"
 #include "runner/deploy/blue_green_deployment.h"
 #include "runner/deploy/drop_schema.h"
 #include "runner/main/local_targets.h"
 #include "runner/os/cancellation.h"
 #include "runner/pipeline/run_pipeline.h"
+#include "runner/report/cluster/dbtrun_reporter.h"
 #include "runner/report/cluster/file_status_reporter.h"
 #include "runner/report/console_status_reporter.h"
-#include "runner/report/status_reporters.h"
+#include "runner/report/status_reporter.h"
 #include "runner/spec/run_spec.h"
 
 namespace {

@@ -16,11 +16,6 @@ class LockError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// libpq connection string for the target; values are quoted, so a password may hold anything.
-// Never log its result.
-std::string connection_string(const TargetSpec& target, const std::string& password,
-                              const std::string& application_name);
-
 // The lock's key text; PostgreSQL hashes it to the 64-bit advisory lock key.
 std::string lock_key(const TargetSpec& target);
 

@@ -1,10 +1,14 @@
-// Where the run's status goes: DbtRun.status in the cluster, or the terminal in local mode.
+// StatusReporter, where the run's status goes, and StatusReporters, which fans out to several.
 #pragma once
+
+#include <memory>
+#include <vector>
 
 #include "runner/status/run_status.h"
 
 namespace kubedbt::runner {
 
+// DbtRun.status in the cluster, a file, or the terminal in local mode.
 class StatusReporter {
  public:
   virtual ~StatusReporter() = default;
@@ -16,6 +20,27 @@ class StatusReporter {
   virtual void finished(const RunStatus& status) = 0;
   // After finished(), when notifications were sent: status.notifications says which arrived.
   virtual void notified(const RunStatus& status) = 0;
+};
+
+// Status fan-out to several reporters.
+class StatusReporters : public StatusReporter {
+ public:
+  void add(std::unique_ptr<StatusReporter> reporter) { reporters_.push_back(std::move(reporter)); }
+  void started(const RunStatus& s) override {
+    for (auto& r : reporters_) r->started(s);
+  }
+  void progressed(const RunStatus& s) override {
+    for (auto& r : reporters_) r->progressed(s);
+  }
+  void finished(const RunStatus& s) override {
+    for (auto& r : reporters_) r->finished(s);
+  }
+  void notified(const RunStatus& s) override {
+    for (auto& r : reporters_) r->notified(s);
+  }
+
+ private:
+  std::vector<std::unique_ptr<StatusReporter>> reporters_;
 };
 
 }  // namespace kubedbt::runner

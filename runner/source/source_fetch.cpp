@@ -145,10 +145,4 @@ FetchedSource fetch_source(const SourceSpec& source, const std::filesystem::path
   return fetched;
 }
 
-bool needs_deps(const std::filesystem::path& project_dir) {
-  bool declared = std::filesystem::exists(project_dir / "packages.yml") ||
-                  std::filesystem::exists(project_dir / "dependencies.yml");
-  return declared && !std::filesystem::exists(project_dir / "dbt_packages");
-}
-
 }  // namespace kubedbt::runner

@@ -26,10 +26,6 @@ class SourceError : public std::runtime_error {
 FetchedSource fetch_source(const SourceSpec& source, const std::filesystem::path& checkout_dir,
                            const Environment& env);
 
-// True when the project declares packages (packages.yml or dependencies.yml) that are not
-// installed yet.
-bool needs_deps(const std::filesystem::path& project_dir);
-
 // "https://user:secret@host/x" -> "https://host/x".
 std::string redact_url(const std::string& url);
 

@@ -321,4 +321,10 @@ RunSpec parse_run_spec(const nlohmann::json& document) {
   return spec;
 }
 
+TargetSpec run_target(const RunSpec& spec) {
+  TargetSpec target = spec.target;
+  if (spec.schema) target.schema = *spec.schema;
+  return target;
+}
+
 }  // namespace kubedbt::runner

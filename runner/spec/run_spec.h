@@ -121,4 +121,8 @@ RunSpec parse_run_spec(const nlohmann::json& document);
 // The dbt commands the runner accepts, each with its words: {"source", "freshness"}.
 std::vector<std::string> command_words(const std::string& command);
 
+// The target a run builds: spec.target with the run's own schema ("schema" in the run spec) in
+// place of target.schema when one is given.
+TargetSpec run_target(const RunSpec& spec);
+
 }  // namespace kubedbt::runner

@@ -22,10 +22,6 @@ struct PartialParseKey {
 
 PartialParseKey partial_parse_key(const RunSpec& spec, const std::string& dbt_version);
 
-// The version of the dbt-core installation behind `dbt` (a path, or a name found on `path_env`),
-// read from its Python package metadata without starting Python; "" when it cannot be found.
-std::string installed_dbt_version(const std::string& dbt, const std::string& path_env);
-
 // Writes the cached file into `target_path`.
 void restore_partial_parse(const std::filesystem::path& target_path, const std::string& content);
 

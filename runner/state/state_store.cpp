@@ -5,7 +5,7 @@
 #include <pqxx/pqxx>
 #include <set>
 
-#include "runner/postgres/target_lock.h"
+#include "runner/postgres/connection_string.h"
 #include "runner/state/artifact_codec.h"
 #include "runner/state/state_migrations.h"
 

@@ -8,7 +8,6 @@
 #include "common/log.h"
 #include "kube/errors.h"
 #include "runner/report/cluster/dbtrun_status.h"
-#include "runner/report/status_reporters.h"
 
 namespace kubedbt::runner {
 namespace {

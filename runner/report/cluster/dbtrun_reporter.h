@@ -34,4 +34,7 @@ class DbtRunReporter : public StatusReporter {
   Throttle throttle_;
 };
 
+// The DbtRun reporter of spec.run (kube client from $KUBECONFIG or the pod's service account).
+std::unique_ptr<StatusReporter> make_dbt_run_reporter(const RunSpec& spec);
+
 }  // namespace kubedbt::runner

@@ -6,6 +6,8 @@
 
 #include <fstream>
 
+#include "runner/dbt/version.h"
+
 namespace kubedbt::runner {
 namespace {
 

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include "runner/spec/run_spec.h"
+
 namespace kubedbt::runner {
 namespace {
 

@@ -5,6 +5,8 @@
 
 #include <fstream>
 
+#include "runner/dbt/packages.h"
+
 namespace kubedbt::runner {
 namespace {
 
