@@ -5,7 +5,6 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -13,15 +12,16 @@
 #include "runner/deploy/blue_green_plan.h"
 #include "runner/os/workspace.h"
 #include "runner/spec/run_spec.h"
+#include "runner/spec/step_error.h"
 #include "runner/spec/target_spec.h"
 #include "runner/status/run_status.h"
 
 namespace kubedbt::runner {
 
 // A blue-green step that could not go on; the message says what production looks like.
-class DeploymentError : public std::runtime_error {
+class DeploymentError : public StepError {
  public:
-  using std::runtime_error::runtime_error;
+  using StepError::StepError;
 };
 
 // Runs one dbt invocation for the step (the pipeline's, so it is logged and cancellable).

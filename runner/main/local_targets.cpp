@@ -4,8 +4,7 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <fstream>
-#include <sstream>
+#include "runner/os/read_file.h"
 
 namespace kubedbt::runner {
 namespace {
@@ -62,15 +61,13 @@ LocalTargets parse_local_targets(const std::string& yaml_text, const std::string
 }
 
 LocalTargets load_local_targets(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  if (!in) {
+  auto text = read_file(file);
+  if (!text) {
     throw SpecError(file.string(),
                     "cannot be read; local mode takes its targets from this file "
                     "(or --targets FILE)");
   }
-  std::stringstream text;
-  text << in.rdbuf();
-  return parse_local_targets(text.str(), file.string());
+  return parse_local_targets(*text, file.string());
 }
 
 std::string project_profile(const std::filesystem::path& project_dir) {

@@ -5,9 +5,7 @@
 //   drop-schema: kubedbt-runner drop-schema [--run-spec FILE] [--protected-schema S]...
 //                (drop a CI run's own schemas when its DbtRun is deleted)
 #include <CLI/CLI.hpp>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "common/log.h"
 #include "runner/alerts/run_notifications.h"
@@ -15,6 +13,7 @@
 #include "runner/deploy/drop_schema.h"
 #include "runner/main/local_targets.h"
 #include "runner/os/cancellation.h"
+#include "runner/os/run_inputs.h"
 #include "runner/pipeline/run_pipeline.h"
 #include "runner/report/cluster/dbtrun_reporter.h"
 #include "runner/report/cluster/file_status_reporter.h"
@@ -44,24 +43,6 @@ struct Arguments {
   int timeout_seconds = 0;
   int retries = 0;
 };
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw SpecError("--run-spec", "cannot read " + path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-RunSpec pod_spec(const Arguments& a, const Environment& env) {
-  if (!a.run_spec_file.empty()) return parse_run_spec(read_file(a.run_spec_file));
-  auto it = env.find("KUBEDBT_RUN_SPEC");
-  if (it == env.end() || it->second.empty()) {
-    throw SpecError("KUBEDBT_RUN_SPEC",
-                    "is not set (give the run spec there or with --run-spec FILE)");
-  }
-  return parse_run_spec(it->second);
-}
 
 RunSpec local_spec(const Arguments& a) {
   std::filesystem::path project = std::filesystem::absolute(a.project_dir);
@@ -124,7 +105,7 @@ int run(const Arguments& a) {
   bool local = !a.project_dir.empty();
   RunSpec spec;
   try {
-    spec = local ? local_spec(a) : pod_spec(a, env);
+    spec = local ? local_spec(a) : load_run_spec(a.run_spec_file, env);
   } catch (const SpecError& e) {
     std::string what = local ? "cannot run locally" : "invalid run spec";
     kubedbt::log::error(what, {{"field", e.field()}, {"error", e.what()}});
@@ -171,20 +152,19 @@ int rollback(const Arguments& a) {
   auto env = current_environment();
   RunSpec spec;
   try {
-    spec = pod_spec(a, env);
+    spec = load_run_spec(a.run_spec_file, env);
   } catch (const SpecError& e) {
     kubedbt::log::error("invalid run spec", {{"field", e.field()}, {"error", e.what()}});
     std::cerr << "kubedbt-runner rollback: invalid run spec: " << e.what() << "\n";
     return kUsageError;
   }
-  auto password = env.find(spec.target.password_env);
-  if (password == env.end() || password->second.empty()) {
-    std::cerr << "kubedbt-runner rollback: the password of target \"" << spec.target.name
-              << "\" is expected in $" << spec.target.password_env << ", which is not set\n";
+  auto password = target_password(spec.target, env);
+  if (!password) {
+    std::cerr << "kubedbt-runner rollback: " << missing_password_message(spec.target) << "\n";
     return kUsageError;
   }
   try {
-    auto rolled = roll_back(spec, run_target(spec), password->second);
+    auto rolled = roll_back(spec, run_target(spec), *password);
     std::cout << "Rolled back target " << spec.target.name << ":";
     for (const auto& pair : rolled.schemas) {
       std::cout << " " << pair.production << " <-> " << pair.previous;
@@ -206,15 +186,14 @@ int drop_schema(const Arguments& a) {
   auto env = current_environment();
   RunSpec spec;
   try {
-    spec = pod_spec(a, env);
+    spec = load_run_spec(a.run_spec_file, env);
   } catch (const SpecError& e) {
     std::cerr << "kubedbt-runner drop-schema: invalid run spec: " << e.what() << "\n";
     return kUsageError;
   }
-  auto password = env.find(spec.target.password_env);
   try {
     auto dropped =
-        drop_run_schemas(spec, password == env.end() ? "" : password->second, a.protected_schemas);
+        drop_run_schemas(spec, target_password(spec.target, env).value_or(""), a.protected_schemas);
     std::cout << "Dropped schemas:";
     for (const auto& schema : dropped) std::cout << " " << schema;
     std::cout << "\n";

@@ -4,8 +4,6 @@
 
 #include <signal.h>
 
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "common/log.h"
@@ -15,10 +13,13 @@
 #include "runner/dbt/retry_policy.h"
 #include "runner/dbt/version.h"
 #include "runner/deploy/blue_green_deployment.h"
+#include "runner/os/read_file.h"
+#include "runner/os/run_inputs.h"
 #include "runner/os/secret_scrubber.h"
 #include "runner/postgres/target_lock.h"
 #include "runner/source/source_fetch.h"
 #include "runner/spec/run_spec.h"
+#include "runner/spec/step_error.h"
 #include "runner/state/anomaly_detector.h"
 #include "runner/state/partial_parse_cache.h"
 #include "runner/state/slim_ci.h"
@@ -27,25 +28,22 @@
 namespace kubedbt::runner {
 namespace {
 
-// A failure of a step before or around dbt; its message is the whole story.
-class StepError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
 std::string seconds_text(std::chrono::seconds s) { return std::to_string(s.count()) + "s"; }
-
-std::optional<std::string> read_file(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 std::string path_variable(const Environment& env) {
   auto it = env.find("PATH");
   return it == env.end() ? "" : it->second;
+}
+
+// Runs one step of the run. Its own error (every step's derives from StepError) becomes the run's
+// StepError, with the secrets in its message masked.
+template <typename Step>
+auto run_step(const std::function<std::string(const std::string&)>& scrub, Step&& step) {
+  try {
+    return step();
+  } catch (const StepError& e) {
+    throw StepError(scrub(e.what()));
+  }
 }
 
 }  // namespace
@@ -213,16 +211,16 @@ void RunPipeline::add_note(const std::string& sentence) {
 
 void RunPipeline::prepare_state(const std::string& password) {
   const auto& ws = options_.workspace;
-  try {
-    store_ = std::make_unique<StateStore>(target_, password, spec_.state.schema);
-    auto applied = store_->migrate();
-    if (!applied.empty()) {
-      log::info("state store migrated",
-                {{"store", store_->location()}, {"versions", nlohmann::json(applied)}});
-    }
-  } catch (const StateStoreError& e) {
-    store_.reset();
-    throw StepError(scrub(e.what()));
+  std::vector<int> applied;
+  // store_ stays empty when the store is unusable, so record_state() leaves it alone.
+  store_ = run_step(scrubber_, [&] {
+    auto store = std::make_unique<StateStore>(target_, password, spec_.state.schema);
+    applied = store->migrate();
+    return store;
+  });
+  if (!applied.empty()) {
+    log::info("state store migrated",
+              {{"store", store_->location()}, {"versions", nlohmann::json(applied)}});
   }
   // A manifest left by an earlier run in this target/ must never be stored as this run's.
   std::error_code ec;
@@ -343,31 +341,19 @@ int RunPipeline::run() {
   reporter_.started(status_);
   const auto& ws = options_.workspace;
   try {
-    SourceSpec source = spec_.source;
-    auto fetched = [&] {
-      try {
-        return fetch_source(source, ws.project_dir, options_.env);
-      } catch (const SourceError& e) {
-        throw StepError(e.what());
-      }
-    }();
+    auto fetched = run_step(
+        scrubber_, [&] { return fetch_source(spec_.source, ws.project_dir, options_.env); });
     status_.commit_sha = fetched.commit_sha;
     options_.workspace.project_dir = fetched.project_dir;
 
-    auto password = options_.env.find(spec_.target.password_env);
-    if (password == options_.env.end() || password->second.empty()) {
-      throw StepError("the password of target \"" + spec_.target.name + "\" is expected in $" +
-                      spec_.target.password_env + ", which is not set");
-    }
+    auto password = target_password(spec_.target, options_.env);
+    if (!password) throw StepError(missing_password_message(spec_.target));
     write_profiles(ws.profiles_dir, spec_.profile, target_);
 
-    std::unique_ptr<TargetLock> lock;
-    try {
-      lock = TargetLock::acquire(target_, password->second, spec_.lock_wait,
+    auto lock = run_step(scrubber_, [&] {
+      return TargetLock::acquire(target_, *password, spec_.lock_wait,
                                  [this] { return should_stop(); });
-    } catch (const LockError& e) {
-      throw StepError(scrub(e.what()));
-    }
+    });
 
     if (needs_deps(options_.workspace.project_dir)) {
       auto outcome = attempt(dbt_deps_args(options_.dbt, options_.workspace), "deps", false);
@@ -383,30 +369,23 @@ int RunPipeline::run() {
     // it, target/manifest.json describes the production schemas); then, below the try, the
     // recording steps (artifacts, production manifest, partial parse, history, built schemas,
     // anomalies), which run for failed runs too.
-    prepare_state(password->second);
+    prepare_state(*password);
     std::optional<BlueGreenDeployment> blue_green;
     if (spec_.deployment.strategy == DeploymentSpec::Strategy::BlueGreen) {
       status_.deployment = DeploymentOutcome{};
-      blue_green.emplace(spec_, target_, options_.dbt, options_.workspace, password->second,
+      blue_green.emplace(spec_, target_, options_.dbt, options_.workspace, *password,
                          [this](const std::vector<std::string>& argv, const std::string& what) {
                            return attempt(argv, what, false);
                          });
-      try {
-        blue_green->prepare();  // production and staging parses, plan, leftover staging dropped
-      } catch (const DeploymentError& e) {
-        throw StepError(scrub(e.what()));
-      }
+      // Production and staging parses, plan, leftover staging dropped.
+      run_step(scrubber_, [&] { blue_green->prepare(); });
     }
     for (const auto& command : spec_.commands) {
       if (!run_command(command)) break;
     }
     if (blue_green && finished_) add_note(blue_green->failed_build_note());
     if (blue_green && !finished_) {
-      try {
-        status_.deployment = blue_green->promote();
-      } catch (const DeploymentError& e) {
-        throw StepError(scrub(e.what()));
-      }
+      status_.deployment = run_step(scrubber_, [&] { return blue_green->promote(); });
       add_note(deployment_message(*status_.deployment));
     }
     if (!finished_) finish(Phase::Succeeded, 0, success_message(book_.summary()));

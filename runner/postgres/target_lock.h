@@ -4,16 +4,16 @@
 #include <chrono>
 #include <functional>
 #include <memory>
-#include <stdexcept>
 #include <string>
 
+#include "runner/spec/step_error.h"
 #include "runner/spec/target_spec.h"
 
 namespace kubedbt::runner {
 
-class LockError : public std::runtime_error {
+class LockError : public StepError {
  public:
-  using std::runtime_error::runtime_error;
+  using StepError::StepError;
 };
 
 // The lock's key text; PostgreSQL hashes it to the 64-bit advisory lock key.

@@ -2,11 +2,11 @@
 #pragma once
 
 #include <filesystem>
-#include <stdexcept>
 #include <string>
 
 #include "runner/os/subprocess.h"
 #include "runner/spec/run_spec.h"
+#include "runner/spec/step_error.h"
 
 namespace kubedbt::runner {
 
@@ -15,9 +15,9 @@ struct FetchedSource {
   std::string commit_sha;             // empty for a baked folder that is not a git checkout
 };
 
-class SourceError : public std::runtime_error {
+class SourceError : public StepError {
  public:
-  using std::runtime_error::runtime_error;
+  using StepError::StepError;
 };
 
 // Clones into `checkout_dir` (which must not exist or be empty). Credentials come from `env`:

@@ -4,8 +4,9 @@
 #include <openssl/evp.h>
 
 #include <fstream>
-#include <sstream>
 #include <stdexcept>
+
+#include "runner/os/read_file.h"
 
 namespace kubedbt::runner {
 namespace {
@@ -42,11 +43,7 @@ void restore_partial_parse(const std::filesystem::path& target_path, const std::
 }
 
 std::optional<std::string> read_partial_parse(const std::filesystem::path& target_path) {
-  std::ifstream in(target_path / kPartialParseFile, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::stringstream content;
-  content << in.rdbuf();
-  return content.str();
+  return read_file(target_path / kPartialParseFile);
 }
 
 }  // namespace kubedbt::runner

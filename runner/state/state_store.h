@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "runner/spec/step_error.h"
 #include "runner/spec/target_spec.h"
 #include "runner/state/partial_parse_cache.h"
 #include "runner/state/run_history.h"
@@ -19,9 +20,9 @@ class transaction_base;
 
 namespace kubedbt::runner {
 
-class StateStoreError : public std::runtime_error {
+class StateStoreError : public StepError {
  public:
-  using std::runtime_error::runtime_error;
+  using StepError::StepError;
 };
 
 // One artifact file of a run, as dbt wrote it (the store compresses manifests).
