@@ -1,9 +1,10 @@
 // Status write-back on the real cluster: a CronJob's run creates its DbtRun owned by the Job and
 // reports into it; a user-created DbtRun gets its status; a missing one is a clear error.
+#include "runner/report/cluster/dbtrun_reporter.h"
+
 #include <gtest/gtest.h>
 
 #include "kube/errors.h"
-#include "runner/report/cluster/dbtrun_reporter.h"
 #include "tests/cluster/support/test_cluster.h"
 #include "tests/integration/api/crd_fixture.h"
 #include "tests/integration/runner/runner_harness.h"

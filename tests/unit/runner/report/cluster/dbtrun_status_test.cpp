@@ -1,7 +1,7 @@
 // RunStatus onto the API's DbtRunStatus, and the DbtRun a CronJob's run creates.
-#include <gtest/gtest.h>
-
 #include "runner/report/cluster/dbtrun_status.h"
+
+#include <gtest/gtest.h>
 
 namespace kubedbt::runner {
 namespace {
