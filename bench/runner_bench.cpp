@@ -15,7 +15,7 @@
 #include <sstream>
 #include <thread>
 
-#include "runner/subprocess.h"
+#include "runner/os/subprocess.h"
 #include "tests/postgres/support/test_postgres.h"
 
 namespace {

@@ -10,9 +10,10 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "runner/partial_parse_cache.h"
-#include "runner/state_store.h"
-#include "runner/subprocess.h"
+#include "runner/dbt/version.h"
+#include "runner/os/subprocess.h"
+#include "runner/state/partial_parse_cache.h"
+#include "runner/state/state_store.h"
 #include "tests/postgres/support/test_postgres.h"
 
 namespace {

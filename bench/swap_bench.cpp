@@ -8,7 +8,7 @@
 #include <pqxx/pqxx>
 #include <vector>
 
-#include "runner/schema_swap.h"
+#include "runner/deploy/schema_swap.h"
 #include "tests/postgres/support/test_postgres.h"
 
 namespace {

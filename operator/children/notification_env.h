@@ -23,7 +23,7 @@ struct SecretEnv {
 // "KUBEDBT_NOTIFY_<index>_": the prefix of every variable of spec.notifications[index].
 std::string notification_env_prefix(std::size_t index);
 
-// The run spec entry of spec.notifications[index] (runner/run_spec.h, NotificationSpec): events
+// The run spec entry of spec.notifications[index] (runner/spec/run_spec.h, NotificationSpec): events
 // and the channel, with env var names where the Secret values are.
 nlohmann::json notification_run_spec(const api::Notification& notification, std::size_t index);
 

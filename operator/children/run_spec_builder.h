@@ -1,4 +1,4 @@
-// The secret-free run spec JSON the runner reads (runner/run_spec.h is its contract).
+// The secret-free run spec JSON the runner reads (runner/spec/run_spec.h is its contract).
 #pragma once
 
 #include <nlohmann/json.hpp>

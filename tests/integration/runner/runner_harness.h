@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "runner/subprocess.h"
+#include "runner/os/subprocess.h"
 #include "tests/postgres/support/test_postgres.h"
 
 namespace kubedbt::testing {

@@ -1,5 +1,5 @@
 // The runner's side of notifications: the run spec and the final status as notify/ sees them.
-#include "runner/run_notifications.h"
+#include "runner/alerts/run_notifications.h"
 
 #include <gtest/gtest.h>
 

@@ -3,7 +3,7 @@
 
 #include "operator/children/pod_template.h"
 #include "operator/children/run_spec_builder.h"
-#include "runner/run_spec.h"
+#include "runner/spec/run_spec.h"
 #include "tests/unit/operator/fixtures.h"
 
 namespace kubedbt::op {

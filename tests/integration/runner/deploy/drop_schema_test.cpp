@@ -1,0 +1,154 @@
+// A CI run's clean-up (kubedbt-runner drop-schema) with the real runner, dbt and PostgreSQL: it
+// drops only the schemas the run created, never production's snapshot history or custom schemas
+// a project names as they are, and never an object kubedbt did not create through CASCADE.
+#include "runner/deploy/drop_schema.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/integration/runner/runner_harness.h"
+
+namespace kubedbt::testing {
+namespace {
+
+class DropSchemaTest : public ::testing::Test {
+ protected:
+  TestDatabase db;
+  TempDir dir;
+  std::filesystem::path project = dir.path() / "shop";
+
+  void SetUp() override {
+    db.load_shop_raw_data();
+    copy_shop_project(project);
+  }
+
+  // Every row of `relation`, hashed in a stable order: equal before and after means untouched.
+  std::string fingerprint(const std::string& relation) const {
+    return db.value(
+        "select count(*) || ':' || md5(string_agg(t::text, '|' order by t::text)) from " +
+        relation + " t");
+  }
+
+  // The schemas the store recorded for a run schema, comma-separated.
+  std::string recorded(const std::string& run_schema) const {
+    return db.value(
+        "select coalesce(string_agg(schema, ',' order by schema), '') from "
+        "kubedbt.built_schemas where run_schema = '" +
+        run_schema + "'");
+  }
+
+  RunnerResult run(const nlohmann::json& spec, const std::vector<std::string>& args = {}) {
+    auto work = std::make_unique<TempDir>();
+    RunnerOptions options;
+    options.args = args;
+    auto result = run_runner(spec, work->path(), options);
+    work_dirs_.push_back(std::move(work));
+    return result;
+  }
+
+  nlohmann::json ci_spec(const std::string& schema) const {
+    auto spec = dev_spec(db, project);
+    spec["schema"] = schema;
+    return spec;
+  }
+
+ private:
+  std::vector<std::unique_ptr<TempDir>> work_dirs_;
+};
+
+TEST_F(DropSchemaTest, ASnapshotWithAnAbsoluteSchemaSurvivesTheCleanUpOfASlimCiRun) {
+  // The common pre-1.9 style: the snapshot names its schema outright.
+  write_file(project / "snapshots/orders_snapshot.sql",
+             "{% snapshot orders_snapshot %}\n"
+             "{{ config(target_schema='snapshots', unique_key='id', strategy='check', "
+             "check_cols='all') }}\n"
+             "select id, status from {{ source('raw', 'orders') }}\n"
+             "{% endsnapshot %}\n");
+  auto production = run(dev_spec(db, project));
+  ASSERT_EQ(production.exit_code, 0) << production.err;
+  ASSERT_TRUE(db.schema_exists("snapshots"));
+  auto history = fingerprint("snapshots.orders_snapshot");
+
+  // A CI run that builds one model: the snapshot is in its manifest, not in what it ran.
+  auto spec = ci_spec("ci_pr_1");
+  spec["commands"] = {"run"};
+  spec["select"] = {"stg_orders"};
+  auto ci = run(spec);
+  ASSERT_EQ(ci.exit_code, 0) << ci.err;
+  EXPECT_EQ(recorded("ci_pr_1"), "ci_pr_1");
+
+  auto cleanup = run(spec, {"drop-schema"});
+  ASSERT_EQ(cleanup.exit_code, 0) << cleanup.err;
+  EXPECT_FALSE(db.schema_exists("ci_pr_1"));
+  ASSERT_TRUE(db.schema_exists("snapshots"));
+  EXPECT_EQ(fingerprint("snapshots.orders_snapshot"), history);
+}
+
+TEST_F(DropSchemaTest, CustomSchemasNamedAsTheyAreSurviveTheCleanUpOfAFullCiBuild) {
+  // The widespread override: a custom schema is used as it is, so the CI run's seeds land in
+  // production's "reference" schema, which existed before the run.
+  write_file(project / "macros/generate_schema_name.sql",
+             "{% macro generate_schema_name(custom_schema_name, node) -%}\n"
+             "{%- if custom_schema_name is none -%}{{ target.schema }}"
+             "{%- else -%}{{ custom_schema_name | trim }}{%- endif -%}\n"
+             "{%- endmacro %}\n");
+  auto production = run(dev_spec(db, project));
+  ASSERT_EQ(production.exit_code, 0) << production.err;
+  ASSERT_TRUE(db.schema_exists("reference"));
+  auto countries = fingerprint("reference.countries");
+
+  auto spec = ci_spec("ci_pr_2");
+  auto ci = run(spec);
+  ASSERT_EQ(ci.exit_code, 0) << ci.err;
+  EXPECT_EQ(recorded("ci_pr_2"), "ci_pr_2") << "reference existed before the run: not its own";
+
+  auto cleanup = run(spec, {"drop-schema"});
+  ASSERT_EQ(cleanup.exit_code, 0) << cleanup.err;
+  EXPECT_FALSE(db.schema_exists("ci_pr_2"));
+  ASSERT_TRUE(db.schema_exists("reference"));
+  EXPECT_EQ(fingerprint("reference.countries"), countries);
+}
+
+TEST_F(DropSchemaTest, ASchemaTheRunCreatedIsDroppedWithIt) {
+  auto spec = ci_spec("ci_pr_4");
+  auto ci = run(spec);
+  ASSERT_EQ(ci.exit_code, 0) << ci.err;
+  EXPECT_EQ(recorded("ci_pr_4"), "ci_pr_4,ci_pr_4_reference");
+  auto cleanup = run(spec, {"drop-schema"});
+  ASSERT_EQ(cleanup.exit_code, 0) << cleanup.err;
+  EXPECT_FALSE(db.schema_exists("ci_pr_4"));
+  EXPECT_FALSE(db.schema_exists("ci_pr_4_reference"));
+  EXPECT_EQ(recorded("ci_pr_4"), "");
+}
+
+TEST_F(DropSchemaTest, AnObjectOutsideTheRunsSchemasStopsTheCleanUpAndIsNamed) {
+  auto spec = ci_spec("ci_pr_3");
+  auto ci = run(spec);
+  ASSERT_EQ(ci.exit_code, 0) << ci.err;
+  // A BI team's view over the CI table, and a table with a foreign key to it: not kubedbt's.
+  db.execute(
+      "create schema bi; create view bi.recent_orders as select * from ci_pr_3.fct_orders; "
+      "create table ci_pr_3.order_keys as select distinct order_id from ci_pr_3.fct_orders; "
+      "alter table ci_pr_3.order_keys add primary key (order_id); "
+      "create table bi.notes (order_id int references ci_pr_3.order_keys (order_id))");
+
+  auto cleanup = run(spec, {"drop-schema"});
+  EXPECT_EQ(cleanup.exit_code, 1);
+  EXPECT_NE(cleanup.err.find("bi.recent_orders (view)"), std::string::npos) << cleanup.err;
+  EXPECT_NE(cleanup.err.find("bi.notes (table)"), std::string::npos) << cleanup.err;
+  EXPECT_NE(cleanup.err.find("nothing was dropped"), std::string::npos) << cleanup.err;
+  EXPECT_TRUE(db.schema_exists("ci_pr_3"));
+  EXPECT_EQ(db.value("select count(*) from bi.recent_orders"),
+            db.value("select count(*) from ci_pr_3.fct_orders"));
+  EXPECT_EQ(db.value("select count(*) from pg_constraint where conrelid = 'bi.notes'::regclass"),
+            "1");
+
+  // Once the BI team repoints its objects, the retried clean-up goes through.
+  db.execute("drop view bi.recent_orders; drop table bi.notes");
+  auto retried = run(spec, {"drop-schema"});
+  ASSERT_EQ(retried.exit_code, 0) << retried.err;
+  EXPECT_FALSE(db.schema_exists("ci_pr_3"));
+  EXPECT_TRUE(db.schema_exists("bi"));
+}
+
+}  // namespace
+}  // namespace kubedbt::testing

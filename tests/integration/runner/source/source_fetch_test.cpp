@@ -1,0 +1,161 @@
+// Fetching the project from a real git repository (a bare repo over file://): a branch, a commit,
+// the project's folder inside the repository, and a ref that does not exist.
+#include "runner/source/source_fetch.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/integration/runner/runner_harness.h"
+
+namespace kubedbt::testing {
+namespace {
+
+std::string git(const std::vector<std::string>& args, const std::filesystem::path& cwd) {
+  std::vector<std::string> argv{"git",
+                                "-c",
+                                "user.name=kubedbt test",
+                                "-c",
+                                "user.email=test@kubedbt.invalid",
+                                "-c",
+                                "init.defaultBranch=main"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto out = runner::run_captured(argv, cwd, runner::current_environment());
+  if (out.exit_code != 0) throw std::runtime_error("git failed: " + out.err);
+  return out.out.substr(0, out.out.find('\n'));
+}
+
+// A bare repository whose main branch holds the shop project under analytics/shop.
+class GitSourceTest : public ::testing::Test {
+ protected:
+  TempDir dir;
+  std::filesystem::path bare = dir.path() / "shop.git";
+  std::string url = "file://" + bare.string();
+  std::string sha;
+
+  void SetUp() override {
+    auto work = dir.path() / "work";
+    copy_shop_project(work / "analytics" / "shop");
+    git({"init", "--quiet", "."}, work);
+    git({"add", "."}, work);
+    git({"commit", "--quiet", "-m", "shop project"}, work);
+    sha = git({"rev-parse", "HEAD"}, work);
+    git({"clone", "--quiet", "--bare", work.string(), bare.string()}, dir.path());
+  }
+
+  runner::SourceSpec source(const std::string& ref) {
+    runner::SourceSpec s;
+    s.git = runner::SourceSpec::Git{url, ref, "analytics/shop"};
+    return s;
+  }
+};
+
+TEST_F(GitSourceTest, ClonesABranchAndRecordsItsCommit) {
+  auto fetched = runner::fetch_source(source("main"), dir.path() / "checkout-branch",
+                                      runner::current_environment());
+  EXPECT_EQ(fetched.commit_sha, sha);
+  EXPECT_EQ(fetched.project_dir, dir.path() / "checkout-branch" / "analytics" / "shop");
+  EXPECT_TRUE(std::filesystem::exists(fetched.project_dir / "dbt_project.yml"));
+}
+
+TEST_F(GitSourceTest, FetchesAnExactCommit) {
+  auto fetched =
+      runner::fetch_source(source(sha), dir.path() / "checkout-sha", runner::current_environment());
+  EXPECT_EQ(fetched.commit_sha, sha);
+  EXPECT_TRUE(std::filesystem::exists(fetched.project_dir / "models" / "marts" / "fct_orders.sql"));
+}
+
+TEST_F(GitSourceTest, ABadRefFailsWithGitsReason) {
+  try {
+    runner::fetch_source(source("no-such-branch"), dir.path() / "checkout-bad",
+                         runner::current_environment());
+    FAIL() << "a missing branch was fetched";
+  } catch (const runner::SourceError& e) {
+    std::string what = e.what();
+    EXPECT_NE(what.find("cannot fetch " + url + " at no-such-branch"), std::string::npos) << what;
+    EXPECT_NE(what.find("no-such-branch"), std::string::npos) << what;
+  }
+}
+
+TEST_F(GitSourceTest, AWrongProjectPathIsNamed) {
+  auto s = source("main");
+  s.git->path = "analytics/elsewhere";
+  EXPECT_THROW(
+      {
+        try {
+          runner::fetch_source(s, dir.path() / "checkout-path", runner::current_environment());
+        } catch (const runner::SourceError& e) {
+          EXPECT_NE(
+              std::string(e.what()).find("under analytics/elsewhere (dbt_project.yml not found)"),
+              std::string::npos)
+              << e.what();
+          throw;
+        }
+      },
+      runner::SourceError);
+}
+
+TEST_F(GitSourceTest, TheRunnerBuildsFromGitAndABadRefFailsTheRun) {
+  TestDatabase db("gitrun");
+  db.load_shop_raw_data();
+  auto spec = dev_spec(db, "unused");
+  spec["source"] = {{"git", {{"url", url}, {"ref", "main"}, {"path", "analytics/shop"}}}};
+  auto r = run_runner(spec, dir.path() / "run-ok");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.status["phase"], "Succeeded");
+  EXPECT_EQ(r.status["commitSha"], sha);
+  EXPECT_EQ(r.status["summary"]["models"]["success"], 5);
+
+  TestDatabase clean("gitbad");
+  auto bad = dev_spec(clean, "unused");
+  bad["source"] = {{"git", {{"url", url}, {"ref", "v9.9.9"}, {"path", "analytics/shop"}}}};
+  auto r2 = run_runner(bad, dir.path() / "run-bad");
+  EXPECT_EQ(r2.exit_code, 2);
+  EXPECT_EQ(r2.status["phase"], "Failed");
+  EXPECT_NE(r2.status["message"].get<std::string>().find("cannot fetch " + url + " at v9.9.9"),
+            std::string::npos)
+      << r2.status["message"];
+  EXPECT_FALSE(clean.schema_exists("analytics"));
+}
+
+// A project that declares a package (a local one, next to it in the repository) gets `dbt deps`
+// before its commands, and its models can use the package's macros.
+TEST(GitSourceWithPackagesTest, DeclaredPackagesAreInstalledBeforeTheBuild) {
+  TempDir dir;
+  auto work = dir.path() / "work";
+  auto project = work / "analytics" / "shop";
+  copy_shop_project(project);
+  auto package = work / "analytics" / "shop_macros";
+  std::filesystem::create_directories(package / "macros");
+  write_file(package / "dbt_project.yml",
+             "name: shop_macros\nversion: \"1.0.0\"\nconfig-version: 2\nmacro-paths: [macros]\n");
+  write_file(
+      package / "macros" / "order_share.sql",
+      "{% macro order_share(part, whole) %}round(100.0 * {{ part }} / nullif({{ whole }}, 0), "
+      "2){% endmacro %}\n");
+  write_file(project / "packages.yml", "packages:\n  - local: ../shop_macros\n");
+  write_file(project / "models" / "marts" / "completed_order_share.sql",
+             "-- Share of orders that completed, in percent (uses the shop_macros package).\n"
+             "select {{ shop_macros.order_share(\"count(*) filter (where status = 'completed')\", "
+             "'count(*)') }} as completed_percent from {{ ref('fct_orders') }}\n");
+  git({"init", "--quiet", "."}, work);
+  git({"add", "."}, work);
+  git({"commit", "--quiet", "-m", "shop project with a package"}, work);
+  auto bare = dir.path() / "shop.git";
+  git({"clone", "--quiet", "--bare", work.string(), bare.string()}, dir.path());
+
+  TestDatabase db("gitdeps");
+  db.load_shop_raw_data();
+  auto spec = dev_spec(db, "unused");
+  spec["source"] = {
+      {"git", {{"url", "file://" + bare.string()}, {"ref", "main"}, {"path", "analytics/shop"}}}};
+  auto r = run_runner(spec, dir.path() / "run");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.status["phase"], "Succeeded") << r.status.dump();
+  EXPECT_EQ(r.status["summary"]["models"]["success"], 6);
+  const auto share =
+      std::stod(db.value("select completed_percent from analytics.completed_order_share"));
+  EXPECT_GT(share, 0.0);
+  EXPECT_LT(share, 100.0);
+}
+
+}  // namespace
+}  // namespace kubedbt::testing
