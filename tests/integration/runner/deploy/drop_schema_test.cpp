@@ -51,6 +51,22 @@ class DropSchemaTest : public ::testing::Test {
     return spec;
   }
 
+  // Production builds `relation`; the CI run `ci` records only its own schema, and its clean-up
+  // drops that and leaves `relation` byte-identical.
+  void expect_cleanup_leaves_production(const nlohmann::json& ci, const std::string& relation) {
+    auto production = run(dev_spec(db, project));
+    ASSERT_EQ(production.exit_code, 0) << production.err;
+    auto before = fingerprint(relation);
+    auto built = run(ci);
+    ASSERT_EQ(built.exit_code, 0) << built.err;
+    const std::string own = ci["schema"];
+    EXPECT_EQ(recorded(own), own) << "only the schema the run created is its own";
+    auto cleanup = run(ci, {"drop-schema"});
+    ASSERT_EQ(cleanup.exit_code, 0) << cleanup.err;
+    EXPECT_FALSE(db.schema_exists(own));
+    EXPECT_EQ(fingerprint(relation), before) << relation << " changed";
+  }
+
  private:
   std::vector<std::unique_ptr<TempDir>> work_dirs_;
 };
@@ -63,24 +79,11 @@ TEST_F(DropSchemaTest, ASnapshotWithAnAbsoluteSchemaSurvivesTheCleanUpOfASlimCiR
              "check_cols='all') }}\n"
              "select id, status from {{ source('raw', 'orders') }}\n"
              "{% endsnapshot %}\n");
-  auto production = run(dev_spec(db, project));
-  ASSERT_EQ(production.exit_code, 0) << production.err;
-  ASSERT_TRUE(db.schema_exists("snapshots"));
-  auto history = fingerprint("snapshots.orders_snapshot");
-
   // A CI run that builds one model: the snapshot is in its manifest, not in what it ran.
   auto spec = ci_spec("ci_pr_1");
   spec["commands"] = {"run"};
   spec["select"] = {"stg_orders"};
-  auto ci = run(spec);
-  ASSERT_EQ(ci.exit_code, 0) << ci.err;
-  EXPECT_EQ(recorded("ci_pr_1"), "ci_pr_1");
-
-  auto cleanup = run(spec, {"drop-schema"});
-  ASSERT_EQ(cleanup.exit_code, 0) << cleanup.err;
-  EXPECT_FALSE(db.schema_exists("ci_pr_1"));
-  ASSERT_TRUE(db.schema_exists("snapshots"));
-  EXPECT_EQ(fingerprint("snapshots.orders_snapshot"), history);
+  expect_cleanup_leaves_production(spec, "snapshots.orders_snapshot");
 }
 
 TEST_F(DropSchemaTest, CustomSchemasNamedAsTheyAreSurviveTheCleanUpOfAFullCiBuild) {
@@ -91,21 +94,7 @@ TEST_F(DropSchemaTest, CustomSchemasNamedAsTheyAreSurviveTheCleanUpOfAFullCiBuil
              "{%- if custom_schema_name is none -%}{{ target.schema }}"
              "{%- else -%}{{ custom_schema_name | trim }}{%- endif -%}\n"
              "{%- endmacro %}\n");
-  auto production = run(dev_spec(db, project));
-  ASSERT_EQ(production.exit_code, 0) << production.err;
-  ASSERT_TRUE(db.schema_exists("reference"));
-  auto countries = fingerprint("reference.countries");
-
-  auto spec = ci_spec("ci_pr_2");
-  auto ci = run(spec);
-  ASSERT_EQ(ci.exit_code, 0) << ci.err;
-  EXPECT_EQ(recorded("ci_pr_2"), "ci_pr_2") << "reference existed before the run: not its own";
-
-  auto cleanup = run(spec, {"drop-schema"});
-  ASSERT_EQ(cleanup.exit_code, 0) << cleanup.err;
-  EXPECT_FALSE(db.schema_exists("ci_pr_2"));
-  ASSERT_TRUE(db.schema_exists("reference"));
-  EXPECT_EQ(fingerprint("reference.countries"), countries);
+  expect_cleanup_leaves_production(ci_spec("ci_pr_2"), "reference.countries");
 }
 
 TEST_F(DropSchemaTest, ASchemaTheRunCreatedIsDroppedWithIt) {
