@@ -23,8 +23,8 @@ struct SecretEnv {
 // "KUBEDBT_NOTIFY_<index>_": the prefix of every variable of spec.notifications[index].
 std::string notification_env_prefix(std::size_t index);
 
-// The run spec entry of spec.notifications[index] (runner/spec/run_spec.h, NotificationSpec): events
-// and the channel, with env var names where the Secret values are.
+// The run spec entry of spec.notifications[index] (runner/spec/run_spec.h, NotificationSpec):
+// events and the channel, with env var names where the Secret values are.
 nlohmann::json notification_run_spec(const api::Notification& notification, std::size_t index);
 
 // The env vars the entry above names. Slack: URL; webhook: URL and, when set, HMAC; e-mail: the
