@@ -129,6 +129,8 @@ AttemptOutcome RunPipeline::attempt(const std::vector<std::string>& argv,
     std::snprintf(label, sizeof label, "%02d-", invocations_);
     keep_artifacts(label + (freshness ? std::string("freshness") : argv.at(4)),
                    freshness ? "sources.json" : "run_results.json");
+  } else if (!freshness && command != "deps" && !(argv.size() > 4 && argv[4] == "parse")) {
+    results_complete_ = false;
   }
   auto progress = result.events.progress();
   if (progress.current.empty()) progress.current = status_.progress.current;
@@ -293,8 +295,9 @@ void RunPipeline::record_state() {
     if (auto manifest = read_file(ws.target_path / "manifest.json")) {
       recording.artifacts.push_back({"manifest.json", *manifest});
       if (spec_.schema) {
-        recording.built_schemas = schemas_created_by_run(nlohmann::json::parse(*manifest),
-                                                         recording.artifacts, schemas_before_run_);
+        recording.built_schemas =
+            schemas_created_by_run(nlohmann::json::parse(*manifest), recording.artifacts,
+                                   schemas_before_run_, results_complete_ && !should_stop());
       } else if (status_.phase == Phase::Succeeded) {
         recording.production_manifest = *manifest;
         recording.swapped = status_.deployment && status_.deployment->swapped;

@@ -79,7 +79,9 @@ class RunPipeline {
   std::optional<Clock::time_point> cancel_at_;
   Clock::time_point started_{};
   std::optional<std::string> interrupted_node_;  // the node running when dbt was stopped
-  int invocations_ = 0;                          // dbt processes started, deps and retries included
+  // Every dbt build/run/... invocation left its run_results.json (an interrupted one may not).
+  bool results_complete_ = true;
+  int invocations_ = 0;  // dbt processes started, deps and retries included
   int exit_code_ = 0;
   bool finished_ = false;
   std::unique_ptr<StateStore> store_;

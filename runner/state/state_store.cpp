@@ -44,8 +44,14 @@ std::vector<std::string> schemas_built_by(const nlohmann::json& manifest,
 
 std::vector<std::string> schemas_created_by_run(const nlohmann::json& manifest,
                                                 const std::vector<RunArtifact>& artifacts,
-                                                const std::set<std::string>& before) {
+                                                const std::set<std::string>& before,
+                                                bool results_complete) {
   std::set<std::string> executed;
+  if (!results_complete) {
+    if (auto nodes = manifest.find("nodes"); nodes != manifest.end() && nodes->is_object()) {
+      for (const auto& [unique_id, node] : nodes->items()) executed.insert(unique_id);
+    }
+  }
   const std::string suffix = "run_results.json";
   for (const auto& artifact : artifacts) {
     const auto& name = artifact.name;

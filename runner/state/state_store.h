@@ -56,10 +56,13 @@ std::vector<std::string> schemas_built_by(const nlohmann::json& manifest,
 // The schemas a run in its own schema created and so may drop later: those its executed nodes
 // (every *run_results.json artifact) build into that were not in `before` (the database's schemas
 // when the run started). A schema that existed before belongs to someone else, or was recorded
-// by the earlier run that created it.
+// by the earlier run that created it. When `results_complete` is false (an invocation left no
+// run_results, as one interrupted by a cancel or a timeout may), what ran is unknown: every
+// model, seed and snapshot of the manifest counts, still only for schemas that are new.
 std::vector<std::string> schemas_created_by_run(const nlohmann::json& manifest,
                                                 const std::vector<RunArtifact>& artifacts,
-                                                const std::set<std::string>& before);
+                                                const std::set<std::string>& before,
+                                                bool results_complete);
 
 // For the rollback's transaction (same database as the store): project+target's production
 // manifest and the one its last blue-green swap replaced trade places, as the schemas do, so a

@@ -54,10 +54,19 @@ TEST(StateStoreTest, TheRunRecordsOnlySchemasItExecutedIntoThatDidNotExistBefore
       {"manifest.json", kManifest.dump()},
       {"01-freshness-sources.json", "{}"}};
   // pr_1_reference was there before the run (someone else's, or an earlier run's record).
-  EXPECT_EQ(schemas_created_by_run(kManifest, artifacts, {"public", "pr_1_reference"}),
+  EXPECT_EQ(schemas_created_by_run(kManifest, artifacts, {"public", "pr_1_reference"}, true),
             (std::vector<std::string>{"pr_1"}));
-  EXPECT_EQ(schemas_created_by_run(kManifest, artifacts, {}),
+  EXPECT_EQ(schemas_created_by_run(kManifest, artifacts, {}, true),
             (std::vector<std::string>{"pr_1", "pr_1_reference"}));
+}
+
+TEST(StateStoreTest, AnInterruptedRunCountsEveryNodeButStillOnlyNewSchemas) {
+  // Cancelled while building: dbt may leave no run_results, yet the seeds' schema was created.
+  std::vector<RunArtifact> artifacts{{"manifest.json", kManifest.dump()}};
+  EXPECT_EQ(schemas_created_by_run(kManifest, artifacts, {"snapshots"}, false),
+            (std::vector<std::string>{"pr_1", "pr_1_reference"}));
+  EXPECT_TRUE(schemas_created_by_run(kManifest, artifacts, {}, true).empty())
+      << "complete results that list nothing: the run built nothing";
 }
 
 }  // namespace
