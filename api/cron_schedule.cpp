@@ -3,7 +3,6 @@
 
 #include <date/date.h>
 
-#include <algorithm>
 #include <array>
 #include <cctype>
 #include <charconv>
@@ -12,6 +11,7 @@
 #include <vector>
 
 #include "api/time_zone_database.h"
+#include "api/validation_rules.h"
 
 namespace kubedbt::api {
 
@@ -54,10 +54,7 @@ std::uint64_t all_bits(const FieldSpec& f) { return bits_between(f.min, f.max, 1
 
 unsigned parse_number(const FieldSpec& f, std::string_view item, std::string_view text) {
   if (f.names != nullptr) {
-    std::string lower(text);
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    auto it = f.names->find(lower);
+    auto it = f.names->find(rules::lower(text));
     if (it != f.names->end()) return it->second;
   }
   unsigned value = 0;

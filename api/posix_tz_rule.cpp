@@ -4,9 +4,9 @@
 #include <date/date.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <string>
-#include <vector>
 
 namespace kubedbt::api {
 namespace {
@@ -169,10 +169,12 @@ OffsetPeriod PosixTzRule::period_at(Timestamp t) const {
     seconds offset_after;
   };
   int year = static_cast<int>(date::year_month_day{date::floor<date::days>(t)}.year());
-  std::vector<Change> changes;
-  for (int y = year - 1; y <= year + 1; ++y) {
-    changes.push_back({daylight_->start.in_year(y, standard_offset_), daylight_->offset});
-    changes.push_back({daylight_->end.in_year(y, daylight_->offset), standard_offset_});
+  // The changes of the year before, this one and the next: enough on both sides of `t`.
+  std::array<Change, 6> changes;
+  for (int i = 0; i < 3; ++i) {
+    int y = year - 1 + i;
+    changes[2 * i] = {daylight_->start.in_year(y, standard_offset_), daylight_->offset};
+    changes[2 * i + 1] = {daylight_->end.in_year(y, daylight_->offset), standard_offset_};
   }
   // Stable: where an end and the next start meet (daylight time all year), the start wins.
   std::stable_sort(changes.begin(), changes.end(),

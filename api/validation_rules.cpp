@@ -58,13 +58,11 @@ bool is_target_name(std::string_view s) {
 
 bool is_identifier(std::string_view s) { return s.size() <= 63 && is_env_name(s); }
 
-namespace {
 std::string lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
-}  // namespace
 
 bool is_system_schema(std::string_view schema) {
   auto name = lower(schema);

@@ -35,6 +35,9 @@ bool is_target_name(std::string_view s);
 // A SQL identifier usable unquoted: [A-Za-z_][A-Za-z0-9_]*, <= 63.
 bool is_identifier(std::string_view s);
 
+// `s` in lower case (ASCII), as cron names and unquoted PostgreSQL names compare.
+std::string lower(std::string_view s);
+
 // PostgreSQL's own schemas: public, information_schema and pg_* (any case).
 bool is_system_schema(std::string_view schema);
 
