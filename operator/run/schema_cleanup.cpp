@@ -118,7 +118,7 @@ ReconcileResult finalize_run(const ReconcileContext& ctx, const api::DbtRun& run
                               remove_finalizer_command(run);
 
   // 1. Cancel the run: its Job goes first, and the drop waits until its pods are gone.
-  const std::string run_job = job_name(name);
+  const std::string run_job = job_name_of(run);
   if (auto job = ctx.cache.get(kube::resources::kJobs, ns, run_job)) {
     if (!(*job)["metadata"].contains("deletionTimestamp")) {
       delete_in_background(ctx.client, kube::resources::kJobs, ns, run_job);

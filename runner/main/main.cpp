@@ -26,6 +26,8 @@ namespace {
 using namespace kubedbt::runner;
 
 constexpr int kUsageError = 2;
+// The DbtRun ended, or is another object, before this pod started: nothing ran.
+constexpr int kNotThisRun = 3;
 
 struct Arguments {
   std::string run_spec_file;
@@ -139,7 +141,14 @@ int run(const Arguments& a) {
     }
   }
   RunPipeline pipeline(spec, options, reporters);
-  int code = pipeline.run();
+  int code = 0;
+  try {
+    code = pipeline.run();
+  } catch (const NotThisRunError& e) {
+    kubedbt::log::error("not running", {{"error", e.what()}});
+    std::cerr << "kubedbt-runner: " << e.what() << "\n";
+    return kNotThisRun;
+  }
   auto status = pipeline.status();
   status.notifications = send_notifications(spec, status, env);  // never changes `code`
   if (!status.notifications.empty()) reporters.notified(status);

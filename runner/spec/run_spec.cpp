@@ -216,11 +216,12 @@ RunSpec parse_run_spec(const nlohmann::json& document) {
   RunSpec spec;
   if (f.has("run")) {
     auto r = f.object("run");
-    r.only({"namespace", "name", "jobName", "createIfMissing"});
+    r.only({"namespace", "name", "uid", "jobName", "createIfMissing"});
     RunRef ref;
     ref.namespace_name = r.required_string("namespace");
     ref.name = r.required_string("name");
     check_resource_name(r, "name", ref.name);
+    ref.uid = r.optional_string("uid").value_or("");
     ref.job_name = r.optional_string("jobName").value_or("");
     ref.create_if_missing = r.optional_bool("createIfMissing").value_or(false);
     if (ref.create_if_missing && ref.job_name.empty()) {

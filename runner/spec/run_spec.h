@@ -85,6 +85,9 @@ struct RunRef {
   std::string name;
   std::string job_name;            // the Job running this pod
   bool create_if_missing = false;  // a CronJob's run: create the DbtRun, owned by the Job
+  // A user-created run's uid: a DbtRun of its name with another uid (deleted and created again)
+  // is not this run.
+  std::string uid;
 };
 
 struct RunSpec {

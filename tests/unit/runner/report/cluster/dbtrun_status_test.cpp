@@ -120,7 +120,7 @@ TEST(DbtRunStatusTest, ACronJobsRunIsOwnedByItsJob) {
   spec.project = "shop";
   spec.target.name = "prod";
   spec.commands = {"source freshness", "build"};
-  spec.run = RunRef{"data", "nightly-29000000", "nightly-29000000", true};
+  spec.run = RunRef{"data", "nightly-29000000", "nightly-29000000", true, ""};
   spec.deployment.strategy = DeploymentSpec::Strategy::BlueGreen;
   spec.deployment.keep_previous = false;
   auto run = dbt_run_for_job(spec, "uid-123");
