@@ -218,8 +218,8 @@ TEST_F(DbtRunReporterTest, APhaseSomeoneElseFinishedIsNeverOverwritten) {
   auto options = cluster_env();
   bool ended_it = false;
   options.stop_when = [&] {
-    if (!ended_it && client->get(kDbtRuns, ns.name(), "manual-1")["status"].value("phase", "") ==
-                         "Running") {
+    if (!ended_it &&
+        client->get(kDbtRuns, ns.name(), "manual-1")["status"].value("phase", "") == "Running") {
       client->merge_patch(kDbtRuns, ns.name(), "manual-1", {{"status", ended}}, "status");
       ended_it = true;
     }
