@@ -211,6 +211,17 @@ void RunPipeline::add_note(const std::string& sentence) {
   status_.message = one_line(scrub(status_.message + " " + sentence), 1000);
 }
 
+void RunPipeline::register_schema_use() {
+  if (!spec_.run || spec_.run->uid.empty()) return;  // no DbtRun, so no clean-up to hold off
+  try {
+    store_->register_schema_user({spec_.project, *spec_.schema, spec_.run->uid, spec_.run->name});
+  } catch (const std::exception& e) {
+    // Unrecorded, an older run's clean-up could drop this run's schema while it builds.
+    throw StepError("cannot record the run as a user of schema " + *spec_.schema +
+                    " in the state store " + store_->location() + ": " + scrub(e.what()));
+  }
+}
+
 void RunPipeline::prepare_state(const std::string& password) {
   const auto& ws = options_.workspace;
   std::vector<int> applied;
@@ -232,6 +243,7 @@ void RunPipeline::prepare_state(const std::string& password) {
       throw StepError("cannot list the schemas of database " + store_->database() +
                       " before the run: " + scrub(e.what()));
     }
+    register_schema_use();
   }
   // A manifest left by an earlier run in this target/ must never be stored as this run's.
   std::error_code ec;

@@ -63,6 +63,9 @@ class RunPipeline {
   // Slim CI, fetches the deferred-to target's manifest. Throws StepError when the store is
   // unusable.
   void prepare_state(const std::string& password);
+  // A run with its own schema and a DbtRun: records it as a user of that schema before it builds,
+  // so no older run's clean-up drops it (schema_users.h). Throws StepError when it cannot.
+  void register_schema_use();
   // After the commands (and the deployment): stores artifacts, the production manifest, the
   // partial-parse cache, history and built schemas, then flags anomalies. Never fails the run.
   void record_state();

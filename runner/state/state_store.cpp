@@ -119,6 +119,12 @@ std::set<std::string> StateStore::existing_schemas() {
   return out;
 }
 
+void StateStore::register_schema_user(const SchemaUser& user) {
+  pqxx::work tx(connection_->db);
+  runner::register_schema_user(tx, schema_, user);
+  tx.commit();
+}
+
 std::optional<std::string> StateStore::partial_parse(const PartialParseKey& key) {
   pqxx::read_transaction tx(connection_->db);
   // An unknown dbt version takes the newest entry; dbt itself refuses a file of another version.
