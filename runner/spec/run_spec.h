@@ -17,6 +17,8 @@ struct SourceSpec {
     std::string url;
     std::string ref = "HEAD";  // branch, tag or full commit SHA
     std::string path;          // the dbt project's folder inside the repository
+    // The longest the fetch (every git command of it) may take before the run fails.
+    std::chrono::seconds timeout{300};
   };
   std::optional<Git> git;
   std::string baked_path;  // when git is absent
