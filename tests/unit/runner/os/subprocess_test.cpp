@@ -54,10 +54,14 @@ TEST(SubprocessTest, StopSendsTheSignalToTheWholeGroup) {
 }
 
 TEST(SubprocessTest, AChildIgnoringTheSignalIsKilledAfterTheGrace) {
-  auto o = shell("trap '' INT; sleep 30");
+  // The stop comes only once the shell has set its trap: a SIGINT before it (a busy machine)
+  // would end the shell by itself.
+  auto o = shell("trap '' INT; echo trapped; sleep 30");
   o.tick = std::chrono::milliseconds(50);
   o.grace = std::chrono::milliseconds(300);
-  o.should_stop = [] { return true; };
+  bool trapped = false;
+  o.on_stdout_line = [&](const std::string& line) { trapped = trapped || line == "trapped"; };
+  o.should_stop = [&] { return trapped; };
   auto r = run_subprocess(o);
   EXPECT_TRUE(r.interrupted);
   EXPECT_TRUE(r.killed_after_grace);
