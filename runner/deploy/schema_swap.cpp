@@ -377,14 +377,14 @@ void drop_built_schema(pqxx::transaction_base& tx, const std::string& schema, St
   if (!foreign.empty()) {
     throw SwapError("schema " + schema + " holds objects no kubedbt build put there, which " +
                     "kubedbt does not drop: " + identities(foreign) + "; move them to a schema " +
-                    "of their own (ALTER ... SET SCHEMA) or drop them, then run again; nothing " +
-                    "was changed");
+                    "of their own (ALTER ... SET SCHEMA) or drop them, then run again; the " +
+                    "schema is kept");
   }
   if (auto dependents = outside_dependents(tx, objects); !dependents.empty()) {
     throw SwapError("schema " + schema + " cannot be dropped: objects outside it depend on its " +
                     "relations and kubedbt never drops them with CASCADE: " + joined(dependents) +
-                    "; drop them or point them at the production schema, then run again; " +
-                    "nothing was changed");
+                    "; drop them or point them at the production schema, then run again; the " +
+                    "schema is kept");
   }
   step = {"dropping the views of schema " + schema, ""};
   for (const auto& row : tx.exec_params(

@@ -517,10 +517,11 @@ TEST_F(BlueGreenTest, MaterializedViewsAndForeignTablesSwapBackAndForth) {
 
   ASSERT_EQ(deploy_with_files("one"), 0);
   EXPECT_EQ(built("analytics"), "one/one");
-  EXPECT_EQ(db.value("select string_agg(relname || ':' || relkind, ',' order by relname) from "
-                     "pg_class where relnamespace = 'analytics'::regnamespace and relname in "
-                     "('marker_mv', 'marker_file')"),
-            "marker_file:f,marker_mv:m");
+  EXPECT_EQ(
+      db.value("select string_agg(relname || ':' || relkind::text, ',' order by relname) from "
+               "pg_class where relnamespace = 'analytics'::regnamespace and relname in "
+               "('marker_mv', 'marker_file')"),
+      "marker_file:f,marker_mv:m");
 
   ASSERT_EQ(deploy_with_files("two"), 0);
   EXPECT_EQ(built("analytics"), "two/two");
