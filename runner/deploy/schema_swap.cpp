@@ -347,6 +347,12 @@ std::vector<std::string> outside_dependents(pqxx::transaction_base& tx,
   return out;
 }
 
+std::vector<std::string> keys(const std::vector<SchemaObject>& objects) {
+  std::vector<std::string> out;
+  for (const auto& object : objects) out.push_back(object.key);
+  return out;
+}
+
 std::string identities(const std::vector<SchemaObject>& objects) {
   std::vector<std::string> names;
   for (const auto& object : objects) names.push_back(object.type + " " + object.identity);
@@ -364,8 +370,15 @@ void drop_built_schema(pqxx::transaction_base& tx, const std::string& schema, St
       "select coalesce(obj_description(oid, 'pg_namespace'), '') from pg_namespace "
       "where nspname = $1",
       schema)[0];
-  // A backup lists what the swap put into it; a staging schema holds only what dbt built.
-  auto built = marker_keys(backup_marker(comment.as<std::string>()), "backup");
+  // A backup lists what the swap put into it; in one made before backups listed it, an object
+  // production no longer has may be someone's table that swap moved there, so it is not dropped.
+  // A staging schema holds only what dbt built.
+  auto marker = backup_marker(comment.as<std::string>());
+  auto built = marker_keys(marker, "backup");
+  if (marker.is_object() && !built) {
+    auto production = keys(schema_objects(tx, marker.value("production", "")));
+    built.emplace(production.begin(), production.end());
+  }
   auto objects = schema_objects(tx, schema);
   std::vector<SchemaObject> foreign;
   for (const auto& object : objects) {
@@ -423,12 +436,6 @@ void drop_built_schema(pqxx::transaction_base& tx, const std::string& schema, St
   tx.exec0("drop schema " + tx.quote_name(schema));
 }
 
-std::vector<std::string> keys(const std::vector<SchemaObject>& objects) {
-  std::vector<std::string> out;
-  for (const auto& object : objects) out.push_back(object.key);
-  return out;
-}
-
 // A production schema's objects as a swap treats them: the build's go with the schema into the
 // backup; the others (a team's own table, a foreign table, a relation of a model since deleted)
 // are not the build's to replace, so they move into the schema that becomes production.
@@ -438,13 +445,12 @@ struct ProductionSplit {
   std::vector<SchemaObject> unmovable;  // not the build's and of a kind kubedbt does not move
 };
 
-// `built`: keys of the build the schema holds; nullptr when unknown (a backup made before kubedbt
-// recorded them), and then every object counts as the build's.
+// `built`: keys of the build the schema holds.
 ProductionSplit split_production(pqxx::transaction_base& tx, const std::string& production,
-                                 const std::set<std::string>* built) {
+                                 const std::set<std::string>& built) {
   ProductionSplit split;
   for (auto& object : schema_objects(tx, production)) {
-    if (!built || built->count(object.key)) {
+    if (built.count(object.key)) {
       split.replaced.push_back(std::move(object));
     } else if (object.extension_member || !kMovableTypes.count(object.type)) {
       split.unmovable.push_back(std::move(object));
@@ -578,7 +584,7 @@ PromotionResult promote_staging(pqxx::connection& connection, const std::vector<
     for (const auto& pair : pairs) {
       built.push_back(keys(schema_objects(tx, pair.staging)));
       std::set<std::string> staged(built.back().begin(), built.back().end());
-      splits.push_back(split_production(tx, pair.production, &staged));
+      splits.push_back(split_production(tx, pair.production, staged));
     }
     check_splits(tx, splits, "the swap", step);
     for (size_t i = 0; i < pairs.size(); ++i) {
@@ -647,8 +653,11 @@ std::vector<SchemaPair> swap_with_previous(
     std::vector<ProductionSplit> splits;
     for (size_t i = 0; i < swapped.size(); ++i) {
       backup_builds.push_back(keys(schema_objects(tx, swapped[i].previous)));
-      const auto& built = production_builds[i];
-      splits.push_back(split_production(tx, swapped[i].production, built ? &*built : nullptr));
+      // A backup made before backups recorded production's build: production's objects the
+      // backup also has are the build's, and the others stay in production.
+      auto built = production_builds[i].value_or(
+          std::set<std::string>(backup_builds[i].begin(), backup_builds[i].end()));
+      splits.push_back(split_production(tx, swapped[i].production, built));
     }
     check_splits(tx, splits, "the rollback", step);
     for (size_t i = 0; i < swapped.size(); ++i) {

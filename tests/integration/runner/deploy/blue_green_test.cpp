@@ -643,6 +643,35 @@ TEST_F(BlueGreenTest, BackupsAreDroppedWithoutCascade) {
   EXPECT_EQ(schemas(), kProduction);
 }
 
+TEST_F(BlueGreenTest, BackupsOfAnOlderRunnerLoseNothingEither) {
+  ASSERT_EQ(deploy("one").exit_code, 0);
+  ASSERT_EQ(deploy("two").exit_code, 0);
+  // What a runner before this one left: a backup marker without the lists of built objects, and a
+  // team's table its swap moved out of production into the backup.
+  db.execute(
+      "comment on schema analytics__kubedbt_previous is 'kubedbt:previous "
+      "{\"production\": \"analytics\", \"target\": \"" +
+      db.name() +
+      ".analytics\"}'; create table analytics__kubedbt_previous.targets (orders int); "
+      "insert into analytics__kubedbt_previous.targets values (45); create table "
+      "analytics.notes (note text)");
+
+  auto refused = run(spec("three"));
+  EXPECT_EQ(refused.exit_code, 2) << refused.err;
+  auto message = refused.status["message"].get<std::string>();
+  EXPECT_NE(message.find("kubedbt does not drop: table analytics__kubedbt_previous.targets"),
+            std::string::npos)
+      << message;
+  EXPECT_EQ(markers(), "two/two");
+
+  // A rollback keeps in production what the backup does not have.
+  auto back = roll_back();
+  ASSERT_EQ(back.exit_code, 0) << back.err;
+  EXPECT_EQ(markers(), "one/one");
+  EXPECT_EQ(db.value("select to_regclass('analytics.notes') is not null"), "t");
+  EXPECT_EQ(db.value("select orders from analytics.targets"), "45");
+}
+
 TEST_F(BlueGreenTest, RefusesAGenerateSchemaNameThatGivesStagingAProductionSchema) {
   // Custom schemas used verbatim: the staging seeds would be built straight into "reference".
   write_file(project / "macros/generate_schema_name.sql",
