@@ -58,7 +58,7 @@ TEST(DbtRunStatusTest, MapsAnomaliesDeferralDeploymentAndDerivesFreshness) {
   }
   s.anomalies[0] = {Anomaly::Kind::Duration, "", "took 9m, median 2m"};
   s.deferral = Deferral{"prod", true};
-  s.deployment = DeploymentOutcome{true, {"analytics"}, {"analytics_previous"}};
+  s.deployment = DeploymentOutcome{true, {"analytics"}, {"analytics_previous"}, ""};
   auto out = to_dbt_run_status(s, "prod", "");
   ASSERT_EQ(out.anomalies.size(), api::kMaxAnomalies);
   EXPECT_EQ(out.anomalies[0].kind, api::AnomalyKind::Duration);
