@@ -281,5 +281,21 @@ TEST(HttpEndpoint, SlowClientsAreClosedAtTheDeadline) {
   EXPECT_LT(not_reading_end.data.size(), big_metrics().size());
 }
 
+// Stopping does not wait for slow clients: the destructor returns at once and closes them.
+TEST(HttpEndpoint, StopsPromptlyWhileSlowClientsHoldConnections) {
+  auto endpoint = std::make_unique<HttpEndpoint>("127.0.0.1", 0, routes());
+  std::vector<std::unique_ptr<Client>> silent;
+  for (int i = 0; i < 3; ++i) silent.push_back(std::make_unique<Client>(endpoint->port()));
+  Client not_reading(endpoint->port(), 2s, 4096);
+  not_reading.send("GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n");
+  std::this_thread::sleep_for(300ms);  // let the server take the connections
+
+  auto start = Clock::now();
+  endpoint.reset();
+  EXPECT_LT(Clock::now() - start, 1s) << "the destructor waited for slow clients";
+  for (auto& client : silent) EXPECT_TRUE(client->read_until_closed(2s).closed);
+  EXPECT_TRUE(not_reading.read_until_closed(2s).closed);
+}
+
 }  // namespace
 }  // namespace kubedbt::op
