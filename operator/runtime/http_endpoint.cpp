@@ -75,7 +75,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_read(beast::error_code ec) {
     if (ec == http::error::header_limit) return reply(plain(431, "request headers too large\n"));
     if (ec == http::error::body_limit) return reply(plain(413, "request body too large\n"));
-    if (ec) return closed(ec);
+    if (ec) return log_dropped(ec);
     reply(route(routes_, parser_.get()));
   }
 
@@ -89,13 +89,13 @@ class Session : public std::enable_shared_from_this<Session> {
     response_.prepare_payload();
     http::async_write(stream_, response_,
                       [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                        if (ec) return self->closed(ec);
+                        if (ec) return self->log_dropped(ec);
                         self->stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
                       });
   }
 
   // A connection that ended without a full exchange: timed out, reset, or sent a bad request.
-  void closed(beast::error_code ec) {
+  void log_dropped(beast::error_code ec) {
     log::debug("health endpoint: connection closed", {{"peer", peer_}, {"reason", ec.message()}});
   }
 

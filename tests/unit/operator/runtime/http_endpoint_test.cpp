@@ -219,6 +219,16 @@ TEST(HttpEndpoint, OversizeHeadersAreRefused) {
   EXPECT_TRUE(answer.data.empty() || answer.status() == "431") << answer.data.substr(0, 80);
 }
 
+TEST(HttpEndpoint, RequestBodyOverTheLimitIs413) {
+  HttpEndpoint endpoint("127.0.0.1", 0, routes());
+  std::string body(64 * 1024, 'b');
+  auto answer =
+      exchange(endpoint.port(), "GET /healthz HTTP/1.1\r\nHost: localhost\r\nContent-Length: " +
+                                    std::to_string(body.size()) + "\r\n\r\n" + body);
+  ASSERT_TRUE(answer.closed);
+  EXPECT_EQ(answer.status(), "413") << answer.data.substr(0, 80);
+}
+
 TEST(HttpEndpoint, BadAddressOrBusyPortThrows) {
   EXPECT_THROW(HttpEndpoint("not-an-address", 0, routes()), std::runtime_error);
   HttpEndpoint first("127.0.0.1", 0, routes());
