@@ -8,8 +8,7 @@ nlohmann::json controller_reference(std::string_view kind, const api::ObjectMeta
           {"kind", std::string(kind)},
           {"name", owner.name},
           {"uid", owner.uid},
-          {"controller", true},
-          {"blockOwnerDeletion", true}};
+          {"controller", true}};
 }
 
 }  // namespace kubedbt::op

@@ -8,7 +8,9 @@
 
 namespace kubedbt::op {
 
-// A controller owner reference to a kubedbt resource of `kind`.
+// A controller owner reference to a kubedbt resource of `kind`; it does not block the owner's
+// deletion (that would need update on the owner's finalizers where OwnerReferencesPermission-
+// Enforcement is on, and kubedbt deletes owners in the background).
 nlohmann::json controller_reference(std::string_view kind, const api::ObjectMeta& owner);
 
 }  // namespace kubedbt::op

@@ -69,8 +69,7 @@ Json run_for_schedule_job(const ReconcileContext& ctx, const Json& job) {
                                               {"kind", "Job"},
                                               {"name", meta.value("name", "")},
                                               {"uid", meta.value("uid", "")},
-                                              {"controller", true},
-                                              {"blockOwnerDeletion", true}}})}}},
+                                              {"controller", true}}})}}},
           {"spec", spec}};
 }
 

@@ -324,6 +324,7 @@ write_component_args() {
     --proxy-client-cert-file="$pki/front-proxy-client.crt" \
     --proxy-client-key-file="$pki/front-proxy-client.key" \
     --authorization-mode=Node,RBAC \
+    --enable-admission-plugins=OwnerReferencesPermissionEnforcement \
     --anonymous-auth=false \
     --service-account-issuer="$SERVICE_ACCOUNT_ISSUER" \
     --service-account-key-file="$pki/service-account.pub" \

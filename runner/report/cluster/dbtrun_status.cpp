@@ -120,8 +120,7 @@ api::DbtRun dbt_run_for_job(const RunSpec& spec, const std::string& job_uid) {
                                                                 {"kind", "Job"},
                                                                 {"name", run.job_name},
                                                                 {"uid", job_uid},
-                                                                {"controller", true},
-                                                                {"blockOwnerDeletion", true}}});
+                                                                {"controller", true}}});
   r.spec.project_ref.name = spec.project;
   r.spec.target = spec.target.name;
   r.spec.invocation.commands = spec.commands;

@@ -110,8 +110,7 @@ Json controlled_by(const std::string& kind, const std::string& name, const std::
                        {"kind", kind},
                        {"name", name},
                        {"uid", uid},
-                       {"controller", true},
-                       {"blockOwnerDeletion", true}}});
+                       {"controller", true}}});
 }
 
 class RunReconcile : public ::testing::Test {
@@ -395,7 +394,7 @@ TEST_F(RunReconcile, ScheduledJobWithoutARunGetsOneOwnedByTheJob) {
       "labels": {"app.kubernetes.io/managed-by": "kubedbt", "kubedbt.io/project": "shop",
                  "kubedbt.io/schedule": "nightly", "kubedbt.io/job": "nightly-29123456"},
       "ownerReferences": [{"apiVersion": "batch/v1", "kind": "Job", "name": "nightly-29123456",
-                           "uid": "j-uid", "controller": true, "blockOwnerDeletion": true}]},
+                           "uid": "j-uid", "controller": true}]},
     "spec": {"projectRef": {"name": "shop"}, "target": "prod", "commands": ["seed", "build"],
              "select": ["tag:nightly"], "vars": {"price": "$5"}, "timeout": "1h",
              "scheduleRef": {"name": "nightly"}}})"));
