@@ -115,11 +115,17 @@ TEST(ChartRender, AdmissionPolicyIsThatOfDeployPolicy) {
   auto deploy = yaml_file_documents("deploy/policy/protected-targets.yaml");
   auto policy = find_object(deploy, "ValidatingAdmissionPolicy", "kubedbt-protected-targets");
   auto rendered = find_object(chart, "ValidatingAdmissionPolicy", "kubedbt-protected-targets");
-  // Everything but the protectedTargets map (deploy/'s example; the chart's from its values).
+  // Everything but the protectedTargets map and the scheduled runs' creators (deploy/'s example;
+  // the chart's from its values).
   ASSERT_EQ(rendered["spec"]["variables"][0]["name"], "protectedTargets");
   EXPECT_EQ(rendered["spec"]["variables"][0]["expression"], "{}");
-  rendered["spec"]["variables"][0].erase("expression");
-  policy["spec"]["variables"][0].erase("expression");
+  ASSERT_EQ(rendered["spec"]["variables"][1]["name"], "scheduledRunCreators");
+  EXPECT_EQ(Json::parse(rendered["spec"]["variables"][1]["expression"].get<std::string>()),
+            Json({"user:system:serviceaccount:kubedbt-system:kubedbt-operator"}));
+  for (auto* p : {&rendered, &policy}) {
+    (*p)["spec"]["variables"][0].erase("expression");
+    (*p)["spec"]["variables"][1].erase("expression");
+  }
   EXPECT_EQ(rendered["spec"], policy["spec"])
       << "run scripts/generate.sh to refresh charts/kubedbt/files/policy";
   auto binding =
@@ -144,13 +150,16 @@ TEST(ChartRender, ProtectedTargetsBecomeThePolicysMap) {
   EXPECT_FALSE(policy["spec"].contains("paramKind"));
   // The CEL map literal is JSON.
   auto map = Json::parse(policy["spec"]["variables"][0]["expression"].get<std::string>());
-  const std::string runner = "user:system:serviceaccount:analytics:kubedbt-runner";
-  const std::string op = "user:system:serviceaccount:kubedbt-system:kubedbt-operator";
-  EXPECT_EQ(map["analytics"]["shop.prod"], Json({"dbt-prod-deployers", "user:alice", runner, op}));
-  EXPECT_EQ(map["analytics"]["crm.prod"], Json({"crm-admins", runner, op}));
-  EXPECT_EQ(map["marketing"]["ads.prod"],
-            Json({"ads-admins", "user:system:serviceaccount:marketing:kubedbt-runner", op}));
+  EXPECT_EQ(map["analytics"]["shop.prod"], Json({"dbt-prod-deployers", "user:alice"}));
+  EXPECT_EQ(map["analytics"]["crm.prod"], Json({"crm-admins"}));
+  EXPECT_EQ(map["marketing"]["ads.prod"], Json({"ads-admins"}))
+      << "no ServiceAccount is an allowed identity of a protected target";
   EXPECT_EQ(map.size(), 2u);
+  // The ServiceAccounts that create scheduled runs' DbtRuns, and only those (the policy checks).
+  auto creators = Json::parse(policy["spec"]["variables"][1]["expression"].get<std::string>());
+  EXPECT_EQ(creators, Json({"user:system:serviceaccount:analytics:kubedbt-runner",
+                            "user:system:serviceaccount:marketing:kubedbt-runner",
+                            "user:system:serviceaccount:kubedbt-system:kubedbt-operator"}));
 
   auto bad = helm({"template", "kubedbt", source_path("charts/kubedbt"), "--set",
                    "protectedTargets.analytics.prod={admins}"});

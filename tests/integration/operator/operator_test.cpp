@@ -450,6 +450,9 @@ TEST_F(OperatorTest, PolicyRefusesProdRunsOutsideTheAllowedGroupAndAdmitsAllowed
   // The example map protects shop.prod in namespace analytics: here, in the test's namespace.
   const std::string example = "{\"analytics\": {";
   policy.replace(policy.find(example), example.size(), "{\"" + n + "\": {");
+  const std::string example_runner = "serviceaccount:analytics:kubedbt-runner";
+  policy.replace(policy.find(example_runner), example_runner.size(),
+                 "serviceaccount:" + n + ":kubedbt-runner");
   auto applied = cluster.kubectl({"apply", "-f", "-"}, policy);
   ASSERT_EQ(applied.exit_code, 0) << applied.err;
   must_apply(n, secret_yaml("warehouse", "password"));
@@ -467,6 +470,14 @@ TEST_F(OperatorTest, PolicyRefusesProdRunsOutsideTheAllowedGroupAndAdmitsAllowed
           "-devs}\n"
           "- {apiGroup: rbac.authorization.k8s.io, kind: Group, name: dbt-prod-deployers}\n");
   const std::string laptop = cluster.user_kubeconfig(n + "-laptop", {n + "-devs"});
+  // The runner's identity, as code in a run pod has it (bound to the same create right here).
+  const std::string runner_name = "system:serviceaccount:" + n + ":kubedbt-runner";
+  must_apply(n,
+             "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: "
+             "runner-creates}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: "
+             "run-creator}\nsubjects:\n- {apiGroup: rbac.authorization.k8s.io, kind: User, name: '" +
+                 runner_name + "'}\n");
+  const std::string runner = cluster.user_kubeconfig(runner_name, {});
   const std::string deployer_name = n + "-deployer";
   const std::string deployer = cluster.user_kubeconfig(deployer_name, {"dbt-prod-deployers"});
 
@@ -502,6 +513,22 @@ TEST_F(OperatorTest, PolicyRefusesProdRunsOutsideTheAllowedGroupAndAdmitsAllowed
                                 with_annotation("forged", "someone-else"), deployer);
   EXPECT_NE(forged.exit_code, 0);
   EXPECT_NE(forged.err.find("your own user name"), std::string::npos) << forged.err;
+  // Code running as the runner cannot start a production run in its own name: it may create
+  // only the DbtRun of a scheduled Job (Job-controlled, named after it), which never starts one.
+  auto runner_run = cluster.kubectl({"-n", n, "create", "-f", "-"},
+                                    with_annotation("from-the-pod", runner_name), runner);
+  EXPECT_NE(runner_run.exit_code, 0);
+  EXPECT_NE(runner_run.err.find("create only the DbtRun of a scheduled Job"), std::string::npos)
+      << runner_run.err;
+  std::string scheduled = run_yaml("nightly-29000000", "prod", "");
+  scheduled.replace(scheduled.find("metadata: {name: nightly-29000000}"),
+                    std::string("metadata: {name: nightly-29000000}").size(),
+                    "metadata: {name: nightly-29000000, ownerReferences: [{apiVersion: batch/v1, "
+                    "kind: Job, name: nightly-29000000, uid: 00000000-0000-0000-0000-000000000001, "
+                    "controller: true}]}");
+  auto scheduled_run = cluster.kubectl({"-n", n, "create", "--dry-run=server", "-f", "-"},
+                                       scheduled, runner);
+  EXPECT_EQ(scheduled_run.exit_code, 0) << "a scheduled Job's DbtRun: " << scheduled_run.err;
   auto admitted = cluster.kubectl({"-n", n, "create", "-f", "-"},
                                   with_annotation("release", deployer_name), deployer);
   ASSERT_EQ(admitted.exit_code, 0) << admitted.err;
