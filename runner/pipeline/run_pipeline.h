@@ -63,6 +63,12 @@ class RunPipeline {
   // Slim CI, fetches the deferred-to target's manifest. Throws StepError when the store is
   // unusable.
   void prepare_state(const std::string& password);
+  // Lets the database users of the project's other targets read this target's production
+  // manifest (and nothing else of its state); a failure only adds a note.
+  void share_production_manifest();
+  // Slim CI: throws StepError naming the GRANTs when the run's user may not read the deferred-to
+  // target's relations listed in its production `manifest`.
+  void check_deferred_relations_readable(const std::string& manifest);
   // After the commands (and the deployment): stores artifacts, the production manifest, the
   // partial-parse cache, history and built schemas, then flags anomalies. Never fails the run.
   void record_state();
