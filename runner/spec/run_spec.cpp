@@ -108,9 +108,9 @@ StateSpec parse_state(const JsonFields& f, const std::string& target) {
   }
   state.manifest_readers = f.optional_words("manifestReaders");
   for (const auto& role : state.manifest_readers) {
-    if (role.empty() || role.size() > 63) {
+    if (role.size() > 63) {
       throw SpecError(f.path_of("manifestReaders"),
-                      "\"" + role + "\" is not a database user name (1 to 63 characters)");
+                      "\"" + role + "\" is not a database user name (at most 63 characters)");
     }
   }
   return state;

@@ -216,6 +216,7 @@ std::vector<std::string> StateStore::share_production_manifest(
       // Default privileges or a hand-made grant may have given more; only the manifest stays.
       grant.exec("revoke all on all tables in schema " + s + " from " + r);
       grant.exec("revoke all on all sequences in schema " + s + " from " + r);
+      grant.exec("revoke all on schema " + s + " from " + r);
       grant.exec("grant usage on schema " + s + " to " + r);
       grant.exec("grant select (project, target, manifest) on " + s + ".production_manifests to " +
                  r);

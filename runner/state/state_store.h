@@ -103,7 +103,7 @@ class StateStore {
 
   // Lets each of `readers` (database users) read this store's production manifests and nothing
   // else of it: USAGE on the schema and SELECT on production_manifests (project, target,
-  // manifest), after revoking whatever else they held on its tables and sequences. Returns one
+  // manifest), after revoking whatever else they held on it, its tables and sequences. Returns one
   // sentence per reader that could not be granted (a role that does not exist, say).
   std::vector<std::string> share_production_manifest(const std::vector<std::string>& readers);
 
