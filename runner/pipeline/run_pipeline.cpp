@@ -261,11 +261,10 @@ void RunPipeline::prepare_state(const std::string& password) {
   Deferral deferral{to, false};
   std::optional<std::string> manifest;
   try {
-    manifest = store_->production_manifest(spec_.state.schema_of(to), spec_.project, to,
-                                           spec_.state.base);
+    manifest =
+        store_->production_manifest(spec_.state.schema_of(to), spec_.project, to, spec_.state.base);
   } catch (const std::exception& e) {
-    throw StepError("cannot read the production manifest of target " + to + ": " +
-                    scrub(e.what()));
+    throw StepError("cannot read the production manifest of target " + to + ": " + scrub(e.what()));
   }
   if (manifest) {
     check_deferred_relations_readable(*manifest);
@@ -314,8 +313,8 @@ void RunPipeline::check_deferred_relations_readable(const std::string& manifest)
   if (grants.empty()) return;
   std::string list;
   for (const auto& g : grants) list += (list.empty() ? "" : "; ") + g;
-  throw StepError("the user " + spec_.target.user + " may not read the relations of target " +
-                  to + " that a run deferred to it reads; as their owner or a DBA: " + list);
+  throw StepError("the user " + spec_.target.user + " may not read the relations of target " + to +
+                  " that a run deferred to it reads; as their owner or a DBA: " + list);
 }
 
 void RunPipeline::record_state() {

@@ -101,8 +101,8 @@ StateSpec parse_state(const JsonFields& f, const std::string& target) {
   state.schema = state.schema_of(target);
   if (state.schema.size() > 63) {
     throw SpecError(f.path_of("schema"),
-                    "\"" + state.base + "\" with target \"" + target + "\" makes the state schema " +
-                        state.schema +
+                    "\"" + state.base + "\" with target \"" + target +
+                        "\" makes the state schema " + state.schema +
                         ", longer than PostgreSQL's 63 characters; use a shorter state schema "
                         "or target name");
   }

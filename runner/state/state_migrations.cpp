@@ -126,8 +126,8 @@ std::vector<int> apply_state_migrations(
         ", not to " + user +
         " (the user of this target), so that role may have written its contents; check and drop "
         "it (DROP SCHEMA " +
-        s + " CASCADE), or if it is really this target's state, ALTER SCHEMA " + s +
-        " OWNER TO " + tx.quote_name(user));
+        s + " CASCADE), or if it is really this target's state, ALTER SCHEMA " + s + " OWNER TO " +
+        tx.quote_name(user));
   }
   tx.exec("create table if not exists " + s +
           ".schema_migrations (version integer primary key, description text not null, "

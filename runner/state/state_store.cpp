@@ -24,8 +24,9 @@ std::string trimmed(std::string text) {
 // A name as a DBA would type it in a GRANT: bare when PostgreSQL keeps it as it is, else quoted.
 std::string sql_name(const std::string& name) {
   bool bare = !name.empty() && !std::isdigit(static_cast<unsigned char>(name[0]));
-  for (char c : name) bare = bare && (std::islower(static_cast<unsigned char>(c)) ||
-                                      std::isdigit(static_cast<unsigned char>(c)) || c == '_');
+  for (char c : name)
+    bare = bare && (std::islower(static_cast<unsigned char>(c)) ||
+                    std::isdigit(static_cast<unsigned char>(c)) || c == '_');
   if (bare) return name;
   std::string quoted = "\"";
   for (char c : name) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
@@ -78,8 +79,8 @@ std::optional<std::string> import_legacy_state(pqxx::dbtransaction& tx, const st
   if (!owner[0][2].as<bool>()) return std::nullopt;
   const std::string l = tx.quote_name(legacy.schema);
   const std::string s = tx.quote_name(schema);
-  auto version = tx.exec("select coalesce(max(version), 0) from " + l + ".schema_migrations")[0][0]
-                     .as<int>();
+  auto version =
+      tx.exec("select coalesce(max(version), 0) from " + l + ".schema_migrations")[0][0].as<int>();
   if (version != state_migrations().back().version) {
     return not_taken + "it is at version " + std::to_string(version) + ", not " +
            std::to_string(state_migrations().back().version) + ".";
@@ -91,29 +92,30 @@ std::optional<std::string> import_legacy_state(pqxx::dbtransaction& tx, const st
   pqxx::subtransaction copy(tx, "kubedbt legacy state");
   try {
     const std::string of_target = " r where r.target = $1";
-    auto runs = copy.exec_params("insert into " + s + ".runs select r.* from " + l + ".runs" +
-                                     of_target,
-                                 legacy.target)
-                    .affected_rows();
+    auto runs =
+        copy.exec_params("insert into " + s + ".runs select r.* from " + l + ".runs" + of_target,
+                         legacy.target)
+            .affected_rows();
     for (const char* table : {"run_nodes", "artifacts"}) {
       copy.exec_params("insert into " + s + "." + table + " select x.* from " + l + "." + table +
                            " x join " + l + ".runs r on r.id = x.run_id where r.target = $1",
                        legacy.target);
     }
     for (const char* table : {"production_manifests", "partial_parse_cache"}) {
-      copy.exec_params("insert into " + s + "." + table + " select r.* from " + l + "." + table +
-                           of_target,
-                       legacy.target);
+      copy.exec_params(
+          "insert into " + s + "." + table + " select r.* from " + l + "." + table + of_target,
+          legacy.target);
     }
     copy.exec_params("insert into " + s + ".built_schemas select b.* from " + l +
                          ".built_schemas b where exists (select from " + l +
                          ".runs r where r.target = $1 and r.project = b.project and "
                          "r.run_schema = b.run_schema)",
                      legacy.target);
-    copy.exec_params("select setval(pg_get_serial_sequence($1, 'id'), coalesce(max(id), 0) + 1, "
-                     "false) from " +
-                         s + ".runs",
-                     s + ".runs");
+    copy.exec_params(
+        "select setval(pg_get_serial_sequence($1, 'id'), coalesce(max(id), 0) + 1, "
+        "false) from " +
+            s + ".runs",
+        s + ".runs");
     copy.commit();
     return "Took over the state of target " + legacy.target + " (" + std::to_string(runs) +
            " runs) from the shared schema " + legacy.schema + " into " + schema + ".";
@@ -190,13 +192,12 @@ std::vector<int> StateStore::migrate(const std::optional<LegacyState>& legacy) {
   } catch (const StateSchemaOwnerError& e) {
     throw StateStoreError("cannot use the state store " + location() + ": " + e.what());
   } catch (const pqxx::insufficient_privilege& e) {
-    throw StateStoreError("cannot prepare the state store " + location() + ": " +
-                          trimmed(e.what()) + "; the user " + user_ +
-                          " creates its target's state schema itself: GRANT CREATE ON DATABASE " +
-                          sql_name(database_) + " TO " + sql_name(user_) +
-                          ", or create the schema for it: CREATE SCHEMA " + sql_name(schema_) +
-                          " AUTHORIZATION " + sql_name(user_) +
-                          " (or set spec.state.schema to a prefix it may use)");
+    throw StateStoreError(
+        "cannot prepare the state store " + location() + ": " + trimmed(e.what()) + "; the user " +
+        user_ + " creates its target's state schema itself: GRANT CREATE ON DATABASE " +
+        sql_name(database_) + " TO " + sql_name(user_) +
+        ", or create the schema for it: CREATE SCHEMA " + sql_name(schema_) + " AUTHORIZATION " +
+        sql_name(user_) + " (or set spec.state.schema to a prefix it may use)");
   } catch (const std::exception& e) {
     throw StateStoreError("cannot prepare the state store " + location() + ": " +
                           trimmed(e.what()));
@@ -257,7 +258,8 @@ std::optional<std::string> StateStore::production_manifest(const std::string& sc
           target +
           " grants it to the database users of the project's other targets, or by hand: GRANT "
           "USAGE ON SCHEMA " +
-          sql_name(schema) + " TO " + sql_name(user_) + "; GRANT SELECT (project, target, "
+          sql_name(schema) + " TO " + sql_name(user_) +
+          "; GRANT SELECT (project, target, "
           "manifest) ON " +
           sql_name(schema) + ".production_manifests TO " + sql_name(user_));
     }
@@ -287,7 +289,8 @@ std::vector<std::string> StateStore::missing_read_grants(const std::vector<Relat
            "order by n.nspname",
            list.dump())) {
     const auto schema = sql_name(row[0].as<std::string>());
-    if (row[1].as<bool>()) grants.push_back("GRANT USAGE ON SCHEMA " + schema + " TO " + sql_name(user_));
+    if (row[1].as<bool>())
+      grants.push_back("GRANT USAGE ON SCHEMA " + schema + " TO " + sql_name(user_));
     if (row[2].as<bool>()) {
       grants.push_back("GRANT SELECT ON ALL TABLES IN SCHEMA " + schema + " TO " + sql_name(user_));
     }

@@ -219,8 +219,8 @@ TEST_F(LeastPrivilegeTest, DevCredentialsReadProdsManifestAndNothingElseOfProdsS
   {
     auto connection = dev.connect();
     pqxx::read_transaction tx(*connection);
-    auto rows = tx.exec(
-        "select target, length(manifest) > 1000 from kubedbt_prod.production_manifests");
+    auto rows =
+        tx.exec("select target, length(manifest) > 1000 from kubedbt_prod.production_manifests");
     ASSERT_EQ(rows.size(), 1u) << "the manifest a deferred run reads";
     EXPECT_EQ(rows[0][0].as<std::string>(), "prod");
     EXPECT_TRUE(rows[0][1].as<bool>());
@@ -245,7 +245,8 @@ TEST_F(LeastPrivilegeTest, DevCredentialsReadProdsManifestAndNothingElseOfProdsS
            "update " + s + "runs set phase = 'Failed'",
            "delete from " + s + "run_nodes",
            "update " + s + "artifacts set content = 'forged'",
-           "insert into " + s + "built_schemas (project, run_schema, schema) values ('shop', "
+           "insert into " + s +
+               "built_schemas (project, run_schema, schema) values ('shop', "
                "'analytics', 'analytics')",
            "drop table " + s + "runs cascade",
            "create table " + s + "forged (x int)",
@@ -291,8 +292,9 @@ TEST_F(LeastPrivilegeTest, AStateSchemaAnotherRoleCreatedFirstIsRefusedNamingIts
   {
     auto connection = dev.connect();
     pqxx::work tx(*connection);
-    tx.exec("create schema kubedbt_prod; create table kubedbt_prod.production_manifests (project "
-            "text, target text, manifest bytea)");
+    tx.exec(
+        "create schema kubedbt_prod; create table kubedbt_prod.production_manifests (project "
+        "text, target text, manifest bytea)");
     tx.commit();
   }
   auto r = run(prod_spec(), prod);

@@ -68,10 +68,11 @@ TEST_F(RunHistoryTest, EveryRunAndEveryNodeIsRecordedFailedRunsToo) {
   EXPECT_EQ(failed.exit_code, 1);
   EXPECT_EQ(db.value("select string_agg(phase, ',' order by id) from kubedbt_dev.runs"),
             "Succeeded,Failed");
-  EXPECT_EQ(db.value("select n.status from kubedbt_dev.run_nodes n join kubedbt_dev.runs r on r.id = "
-                     "n.run_id where r.phase = 'Failed' and n.unique_id like "
-                     "'test.shop.assert_no_completed_orders%'"),
-            "fail");
+  EXPECT_EQ(
+      db.value("select n.status from kubedbt_dev.run_nodes n join kubedbt_dev.runs r on r.id = "
+               "n.run_id where r.phase = 'Failed' and n.unique_id like "
+               "'test.shop.assert_no_completed_orders%'"),
+      "fail");
   EXPECT_NE(db.value("select message from kubedbt_dev.runs where phase = 'Failed'")
                 .find("1 data test failed"),
             std::string::npos);
@@ -84,7 +85,8 @@ TEST_F(RunHistoryTest, AModelWhoseRowsDropToZeroIsFlaggedAndItsRecoveryIsNot) {
     EXPECT_FALSE(r.status.contains("anomalies")) << r.status.dump();
   }
   auto previous = db.value(
-      "select n.rows_affected from kubedbt_dev.run_nodes n join kubedbt_dev.runs r on r.id = n.run_id "
+      "select n.rows_affected from kubedbt_dev.run_nodes n join kubedbt_dev.runs r on r.id = "
+      "n.run_id "
       "where n.unique_id = 'model.shop.fct_orders' order by r.id desc limit 1");
   ASSERT_GT(std::stoll(previous), 0);
 

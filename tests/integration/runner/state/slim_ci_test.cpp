@@ -95,9 +95,11 @@ TEST_F(SlimCiTest, WithAStoredManifestOnlyTheChangedModelAndItsChildrenAreBuilt)
   EXPECT_EQ(db.value("select count(*) from kubedbt_prod.production_manifests"), "1");
   EXPECT_EQ(db.value("select count(*) from kubedbt_ci.production_manifests"), "0");
   EXPECT_EQ(db.value("select run_schema from kubedbt_ci.runs"), "pr_2");
-  EXPECT_EQ(db.value("select r.target from kubedbt_prod.production_manifests m join kubedbt_prod.runs r on "
-                     "r.id = m.run_id"),
-            "prod");
+  EXPECT_EQ(
+      db.value(
+          "select r.target from kubedbt_prod.production_manifests m join kubedbt_prod.runs r on "
+          "r.id = m.run_id"),
+      "prod");
 }
 
 TEST_F(SlimCiTest, AnUnchangedProjectBuildsNothing) {

@@ -55,12 +55,14 @@ std::string everything_stored(const TestDatabase& db) {
   }
   for (const char* table : {"production_manifests", "partial_parse_cache"}) {
     const char* column = std::string(table) == "production_manifests" ? "manifest" : "content";
-    for (const auto& row : tx.exec(std::string("select ") + column + " from kubedbt_dev." + table)) {
+    for (const auto& row :
+         tx.exec(std::string("select ") + column + " from kubedbt_dev." + table)) {
       all += runner::decompress_artifact(pqxx::binarystring(row[0]).str());
     }
   }
   for (const char* table : {"runs", "run_nodes", "built_schemas", "schema_migrations"}) {
-    for (const auto& row : tx.exec(std::string("select t::text from kubedbt_dev.") + table + " t")) {
+    for (const auto& row :
+         tx.exec(std::string("select t::text from kubedbt_dev.") + table + " t")) {
       all += row[0].as<std::string>();
     }
   }
@@ -194,7 +196,8 @@ TEST_F(StateStoreTest, OnlyASwapKeepsTheManifestItReplacesAndARollbackTradesTheP
   EXPECT_EQ(stored(), "tests-only/one");
   EXPECT_TRUE(trade());
   EXPECT_EQ(stored(), "one/tests-only");
-  EXPECT_EQ(json::parse(*store.production_manifest("kubedbt", "shop", "prod"))["metadata"]["invocation_id"],
+  EXPECT_EQ(json::parse(
+                *store.production_manifest("kubedbt", "shop", "prod"))["metadata"]["invocation_id"],
             "one");
   EXPECT_TRUE(trade());
   EXPECT_EQ(stored(), "tests-only/one");
@@ -210,9 +213,10 @@ TEST_F(StateStoreTest, AFailedRunIsRecordedButNeverBecomesTheProductionManifest)
   EXPECT_EQ(db.value("select string_agg(phase, ',' order by id) from kubedbt_dev.runs"),
             "Succeeded,Failed");
   EXPECT_EQ(db.value("select run_id from kubedbt_dev.production_manifests"), production_run);
-  EXPECT_EQ(db.value("select n.status from kubedbt_dev.run_nodes n join kubedbt_dev.runs r on r.id = "
-                     "n.run_id where r.phase = 'Failed' and n.unique_id = 'model.shop.broken'"),
-            "error");
+  EXPECT_EQ(
+      db.value("select n.status from kubedbt_dev.run_nodes n join kubedbt_dev.runs r on r.id = "
+               "n.run_id where r.phase = 'Failed' and n.unique_id = 'model.shop.broken'"),
+      "error");
 }
 
 TEST_F(StateStoreTest, ARunInItsOwnSchemaRecordsTheSchemasItBuiltAndStaysOutOfProduction) {
@@ -229,7 +233,8 @@ TEST_F(StateStoreTest, ARunInItsOwnSchemaRecordsTheSchemasItBuiltAndStaysOutOfPr
             "shop:pr_7:pr_7,shop:pr_7:pr_7_reference");
   EXPECT_EQ(db.value("select run_schema from kubedbt_dev.runs"), "pr_7");
   EXPECT_EQ(db.value("select count(*) from kubedbt_dev.production_manifests"), "0");
-  EXPECT_EQ(db.value("select count(*) from kubedbt_dev.artifacts where name = 'manifest.json'"), "1");
+  EXPECT_EQ(db.value("select count(*) from kubedbt_dev.artifacts where name = 'manifest.json'"),
+            "1");
 }
 
 TEST_F(StateStoreTest, APartialParseIsRestoredIntoAFreshWorkspaceAndDbtReusesIt) {
