@@ -93,6 +93,7 @@ std::string env_name(const JsonFields& f, const std::string& key, bool required)
   return value;
 }
 
+// The state store of `target`: its schema (prefix + target) and who may read its manifest.
 StateSpec parse_state(const JsonFields& f, const std::string& target) {
   f.only({"schema", "manifestReaders"});
   StateSpec state;
@@ -107,12 +108,6 @@ StateSpec parse_state(const JsonFields& f, const std::string& target) {
                         "or target name");
   }
   state.manifest_readers = f.optional_words("manifestReaders");
-  for (const auto& role : state.manifest_readers) {
-    if (role.size() > 63) {
-      throw SpecError(f.path_of("manifestReaders"),
-                      "\"" + role + "\" is not a database user name (at most 63 characters)");
-    }
-  }
   return state;
 }
 
