@@ -279,13 +279,9 @@ void RunPipeline::prepare_state(const std::string& password) {
 }
 
 void RunPipeline::share_production_manifest() {
-  std::vector<std::string> readers;
-  for (const auto& reader : spec_.state.manifest_readers) {
-    if (reader != spec_.target.user) readers.push_back(reader);
-  }
-  if (readers.empty()) return;
+  if (spec_.state.manifest_readers.empty()) return;
   try {
-    for (const auto& problem : store_->share_production_manifest(readers)) {
+    for (const auto& problem : store_->share_production_manifest(spec_.state.manifest_readers)) {
       log::warn("cannot share the production manifest", {{"message", scrub(problem)}});
       add_note(scrub(problem));
     }

@@ -2,6 +2,7 @@
 // run_results and sources are small and kept as written.
 #include "runner/state/state_store.h"
 
+#include <algorithm>
 #include <cctype>
 #include <pqxx/pqxx>
 #include <set>
@@ -23,11 +24,14 @@ std::string trimmed(std::string text) {
 
 // A name as a DBA would type it in a GRANT: bare when PostgreSQL keeps it as it is, else quoted.
 std::string sql_name(const std::string& name) {
-  bool bare = !name.empty() && !std::isdigit(static_cast<unsigned char>(name[0]));
-  for (char c : name)
-    bare = bare && (std::islower(static_cast<unsigned char>(c)) ||
-                    std::isdigit(static_cast<unsigned char>(c)) || c == '_');
-  if (bare) return name;
+  auto plain = [](char c) {
+    return std::islower(static_cast<unsigned char>(c)) ||
+           std::isdigit(static_cast<unsigned char>(c)) || c == '_';
+  };
+  if (!name.empty() && !std::isdigit(static_cast<unsigned char>(name[0])) &&
+      std::all_of(name.begin(), name.end(), plain)) {
+    return name;
+  }
   std::string quoted = "\"";
   for (char c : name) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
   return quoted + "\"";
@@ -252,16 +256,16 @@ std::optional<std::string> StateStore::production_manifest(const std::string& sc
     try {
       return read(schema);
     } catch (const pqxx::insufficient_privilege& e) {
+      const auto where = sql_name(schema);
+      const auto who = sql_name(user_);
       throw StateStoreError(
           "the user " + user_ + " may not read the production manifest of target " + target +
           " in " + database_ + "." + schema + " (" + trimmed(e.what()) + "); a run of target " +
           target +
-          " grants it to the database users of the project's other targets, or by hand: GRANT "
-          "USAGE ON SCHEMA " +
-          sql_name(schema) + " TO " + sql_name(user_) +
-          "; GRANT SELECT (project, target, "
-          "manifest) ON " +
-          sql_name(schema) + ".production_manifests TO " + sql_name(user_));
+          " grants it to the database users of the project's other targets, or "
+          "by hand: GRANT USAGE ON SCHEMA " +
+          where + " TO " + who + "; GRANT SELECT (project, target, manifest) ON " + where +
+          ".production_manifests TO " + who);
     }
   }
   if (legacy_schema.empty() || !exists(legacy_schema)) return std::nullopt;
@@ -289,8 +293,9 @@ std::vector<std::string> StateStore::missing_read_grants(const std::vector<Relat
            "order by n.nspname",
            list.dump())) {
     const auto schema = sql_name(row[0].as<std::string>());
-    if (row[1].as<bool>())
+    if (row[1].as<bool>()) {
       grants.push_back("GRANT USAGE ON SCHEMA " + schema + " TO " + sql_name(user_));
+    }
     if (row[2].as<bool>()) {
       grants.push_back("GRANT SELECT ON ALL TABLES IN SCHEMA " + schema + " TO " + sql_name(user_));
     }
