@@ -30,7 +30,20 @@ std::string fit_name(std::string_view name, std::size_t max_length) {
 
 std::string cron_job_name(std::string_view schedule) { return fit_name(schedule, 52); }
 
-std::string job_name(std::string_view run) { return fit_name(run, 63); }
+std::string job_name(std::string_view run) { return fit_name(run, 63 - 4) + "-run"; }
+
+std::string job_name_of(const api::DbtRun& run) {
+  return run.status.job_name ? *run.status.job_name : job_name(run.metadata.name);
+}
+
+bool is_schedule_job_name(std::string_view name, std::string_view schedule) {
+  const std::string prefix = cron_job_name(schedule) + "-";
+  if (name.size() <= prefix.size() || name.substr(0, prefix.size()) != prefix) return false;
+  for (char c : name.substr(prefix.size())) {
+    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
 
 std::string drop_schema_job_name(std::string_view run) {
   return fit_name(std::string(run) + "-drop-schema", 63);

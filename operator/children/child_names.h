@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "api/dbt_run.h"
+
 namespace kubedbt::op {
 
 // `name` when it fits in `max_length`, else its prefix, "-" and 8 hex digits of its hash, so
@@ -12,8 +14,15 @@ std::string fit_name(std::string_view name, std::size_t max_length);
 
 // The CronJob of a DbtSchedule: its name, fitted to CronJob's 52 characters.
 std::string cron_job_name(std::string_view schedule);
-// The Job of a user-created DbtRun: its name, fitted to the 63 characters of a label value.
+// "<run>-run": the Job of a user-created DbtRun, fitted to the 63 characters of a label value.
+// It ends in a letter, so it never equals a CronJob's Job name (<cronjob>-<scheduled minutes>).
 std::string job_name(std::string_view run);
+// The Job of user-created `run`: the one its status names (a run started by an older operator,
+// whose Jobs carried the run's own name), else job_name(run).
+std::string job_name_of(const api::DbtRun& run);
+// Whether `name` has the form of the Jobs the CronJob of DbtSchedule `schedule` makes
+// (<cron_job_name(schedule)>-<digits>): the name its scheduled DbtRuns get too.
+bool is_schedule_job_name(std::string_view name, std::string_view schedule);
 // "<run>-drop-schema": the clean-up Job of a deleted DbtRun's own schema, fitted to 63.
 std::string drop_schema_job_name(std::string_view run);
 // "DBT_ENV_SECRET_<TARGET>_PASSWORD": the env var carrying a target's password (dbt masks it).

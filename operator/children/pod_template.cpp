@@ -24,6 +24,16 @@ void append_env(Json& env, const std::vector<api::EnvVar>& vars) {
   for (const auto& v : vars) env.push_back(api::encode(v));
 }
 
+// What a stopped runner does after dbt's cancel grace: record the state store (each statement
+// bounded by its statement_timeout), write the final status (5 attempts, 10 s of pauses) and send
+// the notifications of a cancelled run (10 s for all). The pod's termination grace covers both.
+constexpr std::int64_t kRunnerShutdownSeconds = 60;
+
+std::int64_t termination_grace_seconds(const RunInputs& inputs) {
+  return split_timeout(inputs.timeout).runner_cancel_grace_seconds.value_or(10) +
+         kRunnerShutdownSeconds;
+}
+
 Json default_resources() {
   return {{"requests", {{"cpu", "100m"}, {"memory", "256Mi"}}}, {"limits", {{"memory", "1Gi"}}}};
 }
@@ -93,6 +103,7 @@ Json build_pod_template(const api::DbtProject& project, const RunInputs& inputs,
   if (project.spec.security_context.is_object()) pod_security.update(project.spec.security_context);
 
   Json pod_spec = {{"restartPolicy", "Never"},
+                   {"terminationGracePeriodSeconds", termination_grace_seconds(inputs)},
                    {"serviceAccountName",
                     project.spec.service_account_name.value_or(config.runner_service_account)},
                    {"securityContext", pod_security},

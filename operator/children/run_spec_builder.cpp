@@ -47,7 +47,8 @@ RunInputs run_inputs(const api::DbtRun& run, const std::string& target_name) {
   RunInputs in;
   in.namespace_name = run.metadata.namespace_;
   in.run_name = run.metadata.name;
-  in.job_name = job_name(run.metadata.name);
+  in.run_uid = run.metadata.uid;
+  in.job_name = job_name_of(run);
   in.target_name = target_name;
   if (run.spec.source) in.source_ref = run.spec.source->ref;
   in.invocation = run.spec.invocation;
@@ -102,6 +103,7 @@ nlohmann::json build_run_spec(const api::DbtProject& project, const RunInputs& i
                  {"name", in.run_name},
                  {"jobName", in.job_name},
                  {"createIfMissing", in.create_if_missing}};
+  if (!in.run_uid.empty()) spec["run"]["uid"] = in.run_uid;
   spec["project"] = project.metadata.name;
   spec["profile"] = project.spec.profile;
   const auto& source = project.spec.source;

@@ -20,6 +20,7 @@ inline constexpr std::string_view kRunSpecEnv = "KUBEDBT_RUN_SPEC";
 struct RunInputs {
   std::string namespace_name;
   std::string run_name;            // the DbtRun; for a schedule "$(KUBEDBT_JOB_NAME)"
+  std::string run_uid;             // a user-created DbtRun's uid; empty for a schedule
   std::string job_name;            // the Job; for a schedule "$(KUBEDBT_JOB_NAME)"
   bool create_if_missing = false;  // a CronJob's run: the runner creates the DbtRun if missing
   std::string target_name;

@@ -66,7 +66,7 @@ Json build_job(const api::DbtRun& run, const api::DbtProject& project, const std
       {"apiVersion", "batch/v1"},
       {"kind", "Job"},
       {"metadata",
-       {{"name", job_name(run.metadata.name)},
+       {{"name", job_name_of(run)},
         {"namespace", run.metadata.namespace_},
         {"labels", labels},
         {"ownerReferences", Json::array({controller_reference(api::kDbtRunKind, run.metadata)})}}},

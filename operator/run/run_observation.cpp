@@ -61,6 +61,12 @@ RunObservation finished(api::RunPhase phase, std::string reason, std::string mes
 
 }  // namespace
 
+bool ended_before_the_pod_ran(std::string_view reason) {
+  return reason == observed_reason::kImagePullFailed ||
+         reason == observed_reason::kContainerNotStarted ||
+         reason == observed_reason::kPodNeverStarted;
+}
+
 RunObservation observe_run(const Json& job, const std::vector<Json>& pods,
                            const std::optional<std::string>& timeout, api::Timestamp now) {
   RunObservation o;
@@ -90,14 +96,14 @@ RunObservation observe_run(const Json& job, const std::vector<Json>& pods,
       std::string reason = state["waiting"].value("reason", "");
       std::string detail = first_line(state["waiting"].value("message", ""));
       if (kImageFailures.count(reason)) {
-        return finished(api::RunPhase::Failed, "ImagePullFailed",
+        return finished(api::RunPhase::Failed, std::string(observed_reason::kImagePullFailed),
                         "The runner image " + pod["spec"]["containers"][0].value("image", "") +
                             " could not be pulled (" + reason + ")" +
                             (detail.empty() ? "." : ": " + sentence(detail)),
                         job, failed);
       }
       if (kConfigFailures.count(reason)) {
-        return finished(api::RunPhase::Failed, "ContainerNotStarted",
+        return finished(api::RunPhase::Failed, std::string(observed_reason::kContainerNotStarted),
                         "The runner container could not start (" + reason + ")" +
                             (detail.empty() ? "." : ": " + sentence(detail)),
                         job, failed);
@@ -146,7 +152,7 @@ RunObservation observe_run(const Json& job, const std::vector<Json>& pods,
           why = first_line(c.value("message", c.value("reason", "")));
         }
       }
-      return finished(api::RunPhase::Failed, "PodNeverStarted",
+      return finished(api::RunPhase::Failed, std::string(observed_reason::kPodNeverStarted),
                       "The runner pod did not start within 10 minutes" +
                           (why.empty() ? "." : ": " + sentence(why)),
                       job, nullptr);

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "api/dbt_run.h"
@@ -19,6 +20,17 @@ struct RunObservation {
   std::optional<api::Timestamp> start_time;
   std::optional<api::Timestamp> completion_time;
 };
+
+// The reasons observe_run ends a run with while its Job is still active: the pod never ran the
+// runner, and would run it once the image, Secret or node appears unless the Job is stopped.
+namespace observed_reason {
+inline constexpr std::string_view kImagePullFailed = "ImagePullFailed";
+inline constexpr std::string_view kContainerNotStarted = "ContainerNotStarted";
+inline constexpr std::string_view kPodNeverStarted = "PodNeverStarted";
+}  // namespace observed_reason
+
+// Whether `reason` is one of observed_reason's: the run ended before its pod ran.
+bool ended_before_the_pod_ran(std::string_view reason);
 
 // A pod that has not started after this long is reported as never started.
 inline constexpr std::chrono::minutes kPodStartTimeout{10};

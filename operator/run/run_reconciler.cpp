@@ -104,6 +104,23 @@ void wait_for(const ReconcileContext& ctx, const api::DbtRun& run, std::string_v
   }
 }
 
+// Why a user-created run may not have its name: the name has the form of the Jobs of a
+// DbtSchedule's CronJob (<cronjob>-<scheduled minutes>), which is the name that schedule's run
+// gets when its CronJob fires at that minute. std::nullopt when the name is free.
+std::optional<std::string> reserved_name_refusal(const ReconcileContext& ctx,
+                                                 const api::DbtRun& run) {
+  for (const auto& schedule : ctx.cache.list(kDbtSchedules, run.metadata.namespace_)) {
+    std::string schedule_name = schedule["metadata"].value("name", "");
+    if (!is_schedule_job_name(run.metadata.name, schedule_name)) continue;
+    return "The name " + run.metadata.name + " has the form of the runs of DbtSchedule " +
+           schedule_name + " (" + cron_job_name(schedule_name) +
+           "-<minutes>), which its CronJob creates; a run under that name would take the "
+           "place of a scheduled run. Create the DbtRun under a name that does not end in "
+           "-<digits>.";
+  }
+  return std::nullopt;
+}
+
 // Deletes the oldest finished user-created runs of the run's project beyond the history limit.
 void prune_history(const ReconcileContext& ctx, const api::DbtRun& finished_run) {
   std::vector<api::DbtRun> runs;
@@ -243,7 +260,7 @@ bool is_jobs_controller(const Json& job, const api::DbtRun& run) {
 // its way out: the run waits for the garbage collector. Any other such Job fails the run.
 ReconcileResult reject_foreign_job(const ReconcileContext& ctx, const api::DbtRun& run,
                                    const Json& job) {
-  const std::string name = job_name(run.metadata.name);
+  const std::string name = job["metadata"].value("name", "");
   const auto* owner = controller_of_kind(job, api::kDbtRunKind);
   if (owner && owner->value("name", "") == run.metadata.name) {
     wait_for(ctx, run, run_reason::kPreviousRunJob,
@@ -273,7 +290,7 @@ std::optional<ReconcileResult> start(const ReconcileContext& ctx, const api::Dbt
     return ReconcileResult{};
   }
   const auto& plan = std::get<StartPlan>(decision);
-  const std::string job = job_name(run.metadata.name);
+  const std::string job = job_name_of(run);
   try {
     ctx.client.create(kube::resources::kJobs, run.metadata.namespace_,
                       build_job(run, plan.project, plan.target, ctx.config));
@@ -315,6 +332,35 @@ ReconcileResult observe(const ReconcileContext& ctx, const api::DbtRun& run,
   return result;
 }
 
+// Stop: a run the operator ended before its pod ran (image, configuration, never scheduled) stays
+// ended: its Job would otherwise start the runner once the image or Secret appears. A
+// user-created run's Job is deleted; a scheduled run's Job owns the DbtRun, so it is ended by an
+// active deadline that has already passed (the Job controller deletes its pod and marks it Failed).
+void stop_job_of_ended_run(const ReconcileContext& ctx, const api::DbtRun& run,
+                           const std::string& job_name, bool scheduled) {
+  const auto* ended = api::find_condition(run.status.conditions, api::condition_type::kSucceeded);
+  if (!has_finished(run) || !ended || !ended_before_the_pod_ran(ended->reason)) return;
+  const std::string& ns = run.metadata.namespace_;
+  auto job = ctx.cache.get(kube::resources::kJobs, ns, job_name);
+  if (!job || (*job)["metadata"].contains("deletionTimestamp") ||
+      true_condition(*job, "Complete") || true_condition(*job, "Failed")) {
+    return;
+  }
+  if (scheduled) {
+    if ((*job)["spec"].value("activeDeadlineSeconds", 0) == 1) return;
+    ctx.client.merge_patch(kube::resources::kJobs, ns, job_name,
+                           Json{{"spec", {{"activeDeadlineSeconds", 1}}}});
+  } else {
+    if (!is_jobs_controller(*job, run)) return;
+    delete_in_background(ctx.client, kube::resources::kJobs, ns, job_name);
+  }
+  ctx.events.record(api::kDbtRunKind, run.metadata, "Normal", "JobStopped",
+                    "Stopped Job " + job_name + " (" + ended->reason +
+                        "): the run has ended, so its pod must not start the runner later.");
+  log::info("stopped the Job of a run that ended before its pod ran",
+            {{"namespace", ns}, {"name", run.metadata.name}, {"job", job_name}});
+}
+
 }  // namespace
 
 ReconcileResult reconcile_run(const ReconcileContext& ctx, const std::string& ns,
@@ -330,20 +376,28 @@ ReconcileResult reconcile_run(const ReconcileContext& ctx, const std::string& ns
   if (const auto* owner_job = controller_of_kind(*object, "Job")) {
     std::string job = owner_job->value("name", "");
     backfill_schedule_labels(ctx, *object, job);
+    stop_job_of_ended_run(ctx, *run, job, true);
     return observe(ctx, *run, job);
   }
-  // A finished run never changes again (Ended stays ended): only its history is pruned.
+  const std::string job_name = job_name_of(*run);
+  // A finished run never changes again (Ended stays ended): its Job is stopped if its pod never
+  // ran, and its history is pruned.
   if (has_finished(*run)) {
+    stop_job_of_ended_run(ctx, *run, job_name, false);
     prune_history(ctx, *run);
     return {};
   }
-  auto job = ctx.cache.get(kube::resources::kJobs, ns, job_name(name));
+  if (auto refusal = reserved_name_refusal(ctx, *run)) {
+    refuse(ctx, *run, run_reason::kNameReservedForSchedule, *refusal);
+    return {};
+  }
+  auto job = ctx.cache.get(kube::resources::kJobs, ns, job_name);
   if (!job) {
     if (auto stop = start(ctx, *run)) return *stop;
   } else if (!is_jobs_controller(*job, *run)) {
     return reject_foreign_job(ctx, *run, *job);
   }
-  return observe(ctx, *run, job_name(name));
+  return observe(ctx, *run, job_name);
 }
 
 }  // namespace kubedbt::op

@@ -33,6 +33,8 @@ namespace run_reason {
 inline constexpr std::string_view kJobNameTaken = "JobNameTaken";
 // The Job of a deleted DbtRun of the same name is still there; the run waits for it to go.
 inline constexpr std::string_view kPreviousRunJob = "PreviousRunJobExists";
+// A user-created run's name has the form of a DbtSchedule's scheduled runs (<cronjob>-<minutes>).
+inline constexpr std::string_view kNameReservedForSchedule = "NameReservedForSchedule";
 }  // namespace run_reason
 
 // The status fields the operator owns, as a merge patch against `current`; null when nothing

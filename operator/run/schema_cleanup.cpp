@@ -33,9 +33,9 @@ void patch_finalizers(const ReconcileContext& ctx, const api::DbtRun& run,
             {{"finalizers", finalizers}, {"resourceVersion", run.metadata.resource_version}}}});
 }
 
-// The last line the runner printed before it failed (its termination message), if any pod has
-// one; the newest pod wins.
-std::string failure_detail(const std::vector<Json>& pods) {
+// The last line of the runner's termination message (what drop-schema did, or why it failed), if
+// any pod has one; the newest pod wins.
+std::string termination_detail(const std::vector<Json>& pods) {
   std::string detail, newest;
   for (const auto& pod : pods) {
     std::string created = pod["metadata"].value("creationTimestamp", "");
@@ -118,7 +118,7 @@ ReconcileResult finalize_run(const ReconcileContext& ctx, const api::DbtRun& run
                               remove_finalizer_command(run);
 
   // 1. Cancel the run: its Job goes first, and the drop waits until its pods are gone.
-  const std::string run_job = job_name(name);
+  const std::string run_job = job_name_of(run);
   if (auto job = ctx.cache.get(kube::resources::kJobs, ns, run_job)) {
     if (!(*job)["metadata"].contains("deletionTimestamp")) {
       delete_in_background(ctx.client, kube::resources::kJobs, ns, run_job);
@@ -176,14 +176,17 @@ ReconcileResult finalize_run(const ReconcileContext& ctx, const api::DbtRun& run
   if ((*job)["metadata"].contains("deletionTimestamp")) return {kPollWhileStopping};
   if (true_condition(*job, "Complete")) {
     remove_drop_schema_finalizer(ctx, run);
+    std::string detail = termination_detail(pods_of_job(ctx.cache, ns, drop_job));
     ctx.events.record(api::kDbtRunKind, run.metadata, "Normal", "SchemaDropped",
-                      "Dropped schema " + schema + " and the schemas the run built.");
+                      detail.empty()
+                          ? "Dropped schema " + schema + " and the schemas the run built."
+                          : "Job " + drop_job + ": " + detail);
     log::info("dropped the run's schema; finalizer removed",
               {{"namespace", ns}, {"name", name}, {"schema", schema}});
     return {};
   }
   if (auto failed = true_condition(*job, "Failed")) {
-    std::string detail = failure_detail(pods_of_job(ctx.cache, ns, drop_job));
+    std::string detail = termination_detail(pods_of_job(ctx.cache, ns, drop_job));
     report(ctx, run, cleanup_reason::kDropSchemaFailed,
            "Dropping schema " + schema + " failed (Job " + drop_job + ")" +
                (detail.empty() ? "" : ": " + detail) +

@@ -163,6 +163,7 @@ DeploymentOutcome BlueGreenDeployment::promote() {
       outcome.previous.clear();
     } catch (const SwapError& e) {
       // The swap itself is done; a backup left behind costs only space.
+      outcome.previous_kept_because = e.what();
       log::warn("cannot drop the previous production schemas", {{"error", e.what()}});
     }
   }
@@ -190,6 +191,10 @@ std::string deployment_message(const DeploymentOutcome& outcome) {
   if (!outcome.previous.empty()) {
     text += " (previous kept as " + joined(outcome.previous) + "; `kubedbt-runner rollback` " +
             "swaps back)";
+  }
+  if (!outcome.previous_kept_because.empty()) {
+    text += ". keepPrevious is false, but the previous schemas were kept: " +
+            outcome.previous_kept_because;
   }
   return text + ".";
 }

@@ -1,4 +1,5 @@
-// drop-schema: read what the run recorded, refuse anything protected, drop all in one transaction.
+// drop-schema: under the run schema's lock, release this run's use of it; the last user's clean-up
+// reads what was recorded, refuses anything protected, and drops all in one transaction.
 #include "runner/deploy/drop_schema.h"
 
 #include <algorithm>
@@ -7,9 +8,15 @@
 
 #include "common/log.h"
 #include "runner/postgres/connection_string.h"
+#include "runner/postgres/target_lock.h"
+#include "runner/state/schema_users.h"
 
 namespace kubedbt::runner {
 namespace {
+
+// Longest wait for a run building the schema: well inside the clean-up Job's 600 s deadline, so
+// a long build fails the clean-up with this reason, and the operator retries it later.
+constexpr std::chrono::seconds kMaxLockWait{300};
 
 bool is_identifier(const std::string& s) {
   if (s.empty() || s.size() > 63 || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
@@ -87,8 +94,8 @@ std::vector<std::string> schemas_to_drop(const std::string& run_schema,
   return out;
 }
 
-std::vector<std::string> drop_run_schemas(const RunSpec& spec, const std::string& password,
-                                          std::vector<std::string> protected_schemas) {
+DropOutcome drop_run_schemas(const RunSpec& spec, const std::string& password,
+                             std::vector<std::string> protected_schemas) {
   if (!spec.schema) {
     throw DropSchemaError(
         "the run spec has no \"schema\": only a run's own schema is dropped, "
@@ -96,6 +103,17 @@ std::vector<std::string> drop_run_schemas(const RunSpec& spec, const std::string
         spec.target.name);
   }
   protected_schemas.push_back(spec.target.schema);
+  // A run building the schema holds this lock for its whole run: the clean-up waits for it.
+  std::unique_ptr<TargetLock> lock;
+  try {
+    lock = TargetLock::acquire(run_target(spec), password, std::min(spec.lock_wait, kMaxLockWait),
+                               [] { return false; });
+  } catch (const LockError& e) {
+    throw DropSchemaError("cannot drop schema " + *spec.schema +
+                          " now: another run is building it, or its lock cannot be taken (" +
+                          trimmed(e.what()) +
+                          "); nothing was dropped, and the clean-up is retried");
+  }
   std::unique_ptr<pqxx::connection> connection;
   try {
     connection = std::make_unique<pqxx::connection>(
@@ -108,6 +126,18 @@ std::vector<std::string> drop_run_schemas(const RunSpec& spec, const std::string
   }
   try {
     pqxx::work tx(*connection);
+    DropOutcome outcome;
+    SchemaUser user{spec.project, *spec.schema, spec.run ? spec.run->uid : "",
+                    spec.run ? spec.run->name : ""};
+    outcome.still_used_by = release_schema_user(tx, spec.state.schema, user);
+    if (!outcome.still_used_by.empty()) {
+      tx.commit();
+      log::info("the run schema is still used by other runs; nothing was dropped",
+                {{"project", spec.project},
+                 {"runSchema", *spec.schema},
+                 {"usedBy", nlohmann::json(outcome.still_used_by)}});
+      return outcome;
+    }
     const std::string table = tx.quote_name(spec.state.schema) + ".built_schemas";
     bool has_table = tx.exec_params1("select to_regclass($1) is not null", table)[0].as<bool>();
     std::vector<std::string> recorded;
@@ -141,7 +171,8 @@ std::vector<std::string> drop_run_schemas(const RunSpec& spec, const std::string
     tx.commit();
     log::info("dropped the run's schemas",
               {{"project", spec.project}, {"runSchema", *spec.schema}, {"count", schemas.size()}});
-    return schemas;
+    outcome.dropped = std::move(schemas);
+    return outcome;
   } catch (const DropSchemaError&) {
     throw;
   } catch (const std::exception& e) {

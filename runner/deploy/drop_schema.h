@@ -24,15 +24,24 @@ std::vector<std::string> schemas_to_drop(const std::string& run_schema,
                                          const std::vector<std::string>& recorded,
                                          const std::vector<std::string>& protected_schemas);
 
-// Connects with the target's credentials (`password`), reads the rows of
-// <state>.built_schemas for (project, run schema) — a missing table means none — and, in one
-// transaction, drops those schemas and the run schema (if they exist) and deletes the rows.
+// What a clean-up did: the schemas it dropped, or, when other runs still use the run schema
+// (schema_users.h), none, and those runs' names.
+struct DropOutcome {
+  std::vector<std::string> dropped;
+  std::vector<std::string> still_used_by;
+};
+
+// Takes the run schema's target lock (the one a run building it holds; waits spec.lock_wait, then
+// refuses), connects with the target's credentials (`password`) and, in one transaction: releases
+// this run's use of the run schema (spec.run's uid); when another run still uses it, drops
+// nothing; otherwise reads the rows of <state>.built_schemas for (project, run schema) — a missing
+// table means none — drops those schemas and the run schema (if they exist) and deletes the rows.
 // CASCADE is used only once no relation outside those schemas depends on one inside them (a BI
 // view over a CI table, a foreign key): otherwise nothing is dropped and the error names each
 // such object. `protected_schemas` are the schemas of protected targets; the target's own schema is
-// always protected too. Returns the schemas dropped. Throws DropSchemaError; a spec without
-// "schema" is refused (the target's own schema is never dropped).
-std::vector<std::string> drop_run_schemas(const RunSpec& spec, const std::string& password,
-                                          std::vector<std::string> protected_schemas);
+// always protected too. Throws DropSchemaError; a spec without "schema" is refused (the target's
+// own schema is never dropped).
+DropOutcome drop_run_schemas(const RunSpec& spec, const std::string& password,
+                             std::vector<std::string> protected_schemas);
 
 }  // namespace kubedbt::runner

@@ -28,8 +28,9 @@ struct SwapSettings {
   std::string target_key;
 };
 
-// Drops the schemas that exist, CASCADE, each in its own statement. Refuses (SwapError) any name
-// without the staging marker, so a production schema is never dropped through here.
+// Drops the schemas that exist, each in its own transaction and without CASCADE (see
+// drop_previous). Refuses (SwapError) any name without the staging marker, so a production schema
+// is never dropped through here.
 void drop_staging_schemas(pqxx::connection& connection, const std::vector<std::string>& schemas);
 
 // Throws SwapError naming the missing ones when a relation of `expected` does not exist (the
@@ -50,19 +51,31 @@ struct PromotionResult {
 };
 
 // In ONE transaction: locks every relation of the production schemas (readers see the old or the
-// new build, never a mix), copies each production schema's owner, grants and comment and its
-// relations' owners and grants onto the staging schema, drops the old backup, renames production to
-// its backup and staging to production, and marks each backup with the target it belongs to.
+// new build, never a mix) and drops the old backups (as drop_previous does). Then it splits each
+// production schema: objects the staging build also holds (by name) are replaced, the others (a
+// team's own tables, foreign tables, relations of deleted models, functions, types) are not the
+// build's and move into the staging schema, so they stay in production. It refuses (SwapError,
+// nothing changed) when an object outside the replaced ones depends on one of them (another
+// team's view, a foreign key, a function over its row type: PostgreSQL binds those to the
+// relation, so they would follow it into the backup) or production holds an object it cannot
+// move, naming each. Then it copies each production schema's owner, grants and comment and its
+// relations' owners and grants onto the staging schema, renames production to its backup and
+// staging to production, and marks each backup with its target and the new build's objects.
 // Retries a transaction the deadlock detector chose; throws SwapError on any other failure.
 PromotionResult promote_staging(pqxx::connection& connection, const std::vector<SchemaPair>& pairs,
                                 const SwapSettings& settings);
 
-// Drops backups after a promotion that keeps none (deployment.keepPrevious false).
+// Drops backups after a promotion that keeps none (deployment.keepPrevious false), without
+// CASCADE: views readers first, then each kind of object, then the empty schema. Refuses
+// (SwapError, the backups kept) when an object outside a backup depends on one inside it or a
+// backup holds an object no build makes, naming them.
 void drop_previous(pqxx::connection& connection, const std::vector<std::string>& previous,
                    const SwapSettings& settings);
 
 // `kubedbt-runner rollback`: in ONE transaction swaps every production schema of the target with
 // its backup (so a second rollback rolls forward again), and runs `also` in that transaction last.
+// Objects of production that are not the build the backup recorded stay in production, and the
+// same dependents as promote_staging's are refused.
 // Throws SwapError when the target has no backup. Returns the pairs swapped (production: the name
 // now holding the former backup).
 std::vector<SchemaPair> swap_with_previous(

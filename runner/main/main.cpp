@@ -5,6 +5,8 @@
 //   drop-schema: kubedbt-runner drop-schema [--run-spec FILE] [--protected-schema S]...
 //                (drop a CI run's own schemas when its DbtRun is deleted)
 #include <CLI/CLI.hpp>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include "common/log.h"
@@ -26,6 +28,9 @@ namespace {
 using namespace kubedbt::runner;
 
 constexpr int kUsageError = 2;
+// The DbtRun ended, or is another object, before this pod started: nothing ran.
+constexpr int kNotThisRun = 3;
+constexpr const char* kTerminationLog = "/dev/termination-log";
 
 struct Arguments {
   std::string run_spec_file;
@@ -139,7 +144,14 @@ int run(const Arguments& a) {
     }
   }
   RunPipeline pipeline(spec, options, reporters);
-  int code = pipeline.run();
+  int code = 0;
+  try {
+    code = pipeline.run();
+  } catch (const NotThisRunError& e) {
+    kubedbt::log::error("not running", {{"error", e.what()}});
+    std::cerr << "kubedbt-runner: " << e.what() << "\n";
+    return kNotThisRun;
+  }
   auto status = pipeline.status();
   status.notifications = send_notifications(spec, status, env);  // never changes `code`
   if (!status.notifications.empty()) reporters.notified(status);
@@ -182,6 +194,14 @@ int rollback(const Arguments& a) {
 }
 
 // Drops the run's own schema and the schemas it recorded; exit 0 done, 1 refused or failed.
+// In a pod, the outcome of a subcommand as the container's termination message, which the
+// operator quotes in its Event; elsewhere (no /dev/termination-log) nothing.
+void write_termination_message(const std::string& message) {
+  if (!std::filesystem::exists(kTerminationLog)) return;
+  std::ofstream out(kTerminationLog);
+  if (out) out << message << "\n";
+}
+
 int drop_schema(const Arguments& a) {
   auto env = current_environment();
   RunSpec spec;
@@ -192,11 +212,19 @@ int drop_schema(const Arguments& a) {
     return kUsageError;
   }
   try {
-    auto dropped =
+    auto outcome =
         drop_run_schemas(spec, target_password(spec.target, env).value_or(""), a.protected_schemas);
-    std::cout << "Dropped schemas:";
-    for (const auto& schema : dropped) std::cout << " " << schema;
-    std::cout << "\n";
+    std::string said;
+    if (!outcome.still_used_by.empty()) {
+      said = "Kept schema " + *spec.schema + ": still used by run(s)";
+      for (const auto& run : outcome.still_used_by) said += " " + run;
+      said += "; the last of them drops it when it is deleted.";
+    } else {
+      said = "Dropped schemas:";
+      for (const auto& schema : outcome.dropped) said += " " + schema;
+    }
+    std::cout << said << "\n";
+    write_termination_message(said);
     return 0;
   } catch (const DropSchemaError& e) {
     kubedbt::log::error("drop-schema failed", {{"target", spec.target.name}, {"error", e.what()}});

@@ -219,14 +219,20 @@ SubprocessResult run_subprocess(const SubprocessOptions& o) {
 
 CapturedOutput run_captured(const std::vector<std::string>& argv,
                             const std::filesystem::path& working_dir, const Environment& env) {
-  CapturedOutput captured;
   SubprocessOptions o;
   o.argv = argv;
   o.working_dir = working_dir;
   o.env = env;
-  o.on_stdout_line = [&](const std::string& line) { captured.out += line + "\n"; };
-  o.on_stderr_line = [&](const std::string& line) { captured.err += line + "\n"; };
-  captured.exit_code = run_subprocess(o).exit_code;
+  return run_captured(std::move(o));
+}
+
+CapturedOutput run_captured(SubprocessOptions options) {
+  CapturedOutput captured;
+  options.on_stdout_line = [&](const std::string& line) { captured.out += line + "\n"; };
+  options.on_stderr_line = [&](const std::string& line) { captured.err += line + "\n"; };
+  auto result = run_subprocess(options);
+  captured.exit_code = result.exit_code;
+  captured.interrupted = result.interrupted;
   return captured;
 }
 

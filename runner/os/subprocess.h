@@ -50,8 +50,11 @@ struct CapturedOutput {
   int exit_code = -1;
   std::string out;
   std::string err;
+  bool interrupted = false;  // should_stop asked for it to stop
 };
 CapturedOutput run_captured(const std::vector<std::string>& argv,
                             const std::filesystem::path& working_dir, const Environment& env);
+// The same with every option but the output callbacks, which collect the output.
+CapturedOutput run_captured(SubprocessOptions options);
 
 }  // namespace kubedbt::runner

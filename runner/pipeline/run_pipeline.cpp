@@ -61,6 +61,7 @@ RunPipeline::RunPipeline(RunSpec spec, PipelineOptions options, StatusReporter& 
 std::string RunPipeline::scrub(const std::string& text) const { return scrubber_(text); }
 
 RunPipeline::Stop RunPipeline::stop_reason() const {
+  if (lock_ && lock_->lost()) return Stop::LockLost;
   if (options_.cancelled && options_.cancelled()) return Stop::Signal;
   if (cancel_at_ && Clock::now() >= *cancel_at_) return Stop::Deadline;
   return Stop::None;
@@ -143,7 +144,13 @@ bool RunPipeline::finish_stopped(const std::string& command) {
   std::string where = "dbt " + command;
   auto node = interrupted_node_.value_or(status_.progress.current);
   if (!node.empty()) where = display_name(node) + " (" + where + ")";
-  if (stop == Stop::Deadline) {
+  if (stop == Stop::LockLost) {
+    finish(Phase::Failed, 2,
+           "Lost the lock of " + lock_target_description(target_) + " while running " + where +
+               ": " + *lock_->lost() +
+               ", so another run could build the same target; dbt was interrupted so the "
+               "warehouse cancelled its queries.");
+  } else if (stop == Stop::Deadline) {
     finish(Phase::TimedOut, 2,
            "Timed out after " + seconds_text(*spec_.timeout) + " while running " + where +
                "; dbt was interrupted so the warehouse cancelled its queries.");
@@ -211,6 +218,17 @@ void RunPipeline::add_note(const std::string& sentence) {
   status_.message = one_line(scrub(status_.message + " " + sentence), 1000);
 }
 
+void RunPipeline::register_schema_use() {
+  if (!spec_.run || spec_.run->uid.empty()) return;  // no DbtRun, so no clean-up to hold off
+  try {
+    store_->register_schema_user({spec_.project, *spec_.schema, spec_.run->uid, spec_.run->name});
+  } catch (const std::exception& e) {
+    // Unrecorded, an older run's clean-up could drop this run's schema while it builds.
+    throw StepError("cannot record the run as a user of schema " + *spec_.schema +
+                    " in the state store " + store_->location() + ": " + scrub(e.what()));
+  }
+}
+
 void RunPipeline::prepare_state(const std::string& password) {
   const auto& ws = options_.workspace;
   std::vector<int> applied;
@@ -236,6 +254,7 @@ void RunPipeline::prepare_state(const std::string& password) {
       throw StepError("cannot list the schemas of database " + store_->database() +
                       " before the run: " + scrub(e.what()));
     }
+    register_schema_use();
   }
   // A manifest left by an earlier run in this target/ must never be stored as this run's.
   std::error_code ec;
@@ -395,8 +414,10 @@ int RunPipeline::run() {
   reporter_.started(status_);
   const auto& ws = options_.workspace;
   try {
-    auto fetched = run_step(
-        scrubber_, [&] { return fetch_source(spec_.source, ws.project_dir, options_.env); });
+    auto fetched = run_step(scrubber_, [&] {
+      return fetch_source(spec_.source, ws.project_dir, options_.env,
+                          {[this] { return should_stop(); }, options_.cancel_fd});
+    });
     status_.commit_sha = fetched.commit_sha;
     options_.workspace.project_dir = fetched.project_dir;
 
@@ -404,7 +425,7 @@ int RunPipeline::run() {
     if (!password) throw StepError(missing_password_message(spec_.target));
     write_profiles(ws.profiles_dir, spec_.profile, target_);
 
-    auto lock = run_step(scrubber_, [&] {
+    lock_ = run_step(scrubber_, [&] {
       return TargetLock::acquire(target_, *password, spec_.lock_wait,
                                  [this] { return should_stop(); });
     });
@@ -437,6 +458,8 @@ int RunPipeline::run() {
     for (const auto& command : spec_.commands) {
       if (!run_command(command)) break;
     }
+    // Without the lock another run may be building the target: nothing more is promoted.
+    if (!finished_ && stop_reason() == Stop::LockLost) finish_stopped(status_.command);
     if (blue_green && finished_) add_note(blue_green->failed_build_note());
     if (blue_green && !finished_) {
       status_.deployment = run_step(scrubber_, [&] { return blue_green->promote(); });
@@ -444,13 +467,16 @@ int RunPipeline::run() {
     }
     if (!finished_) finish(Phase::Succeeded, 0, success_message(book_.summary()));
   } catch (const StepError& e) {
-    finish(should_stop() ? (stop_reason() == Stop::Deadline ? Phase::TimedOut : Phase::Cancelled)
-                         : Phase::Failed,
+    auto stop = stop_reason();
+    finish(stop == Stop::Deadline ? Phase::TimedOut
+           : stop == Stop::Signal ? Phase::Cancelled
+                                  : Phase::Failed,
            2, e.what());
   } catch (const std::exception& e) {
     finish(Phase::Failed, 2, std::string("runner error: ") + e.what());
   }
   record_state();
+  lock_.reset();
   log::info("run finished", {{"phase", to_string(status_.phase)},
                              {"exitCode", exit_code_},
                              {"message", status_.message}});

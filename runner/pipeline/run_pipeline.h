@@ -14,6 +14,7 @@
 #include "runner/dbt/dbt_process.h"
 #include "runner/dbt/retry_policy.h"
 #include "runner/os/workspace.h"
+#include "runner/postgres/target_lock.h"
 #include "runner/report/status_reporter.h"
 #include "runner/spec/run_spec.h"
 #include "runner/state/state_store.h"
@@ -43,7 +44,7 @@ class RunPipeline {
 
  private:
   using Clock = std::chrono::steady_clock;
-  enum class Stop { None, Deadline, Signal };
+  enum class Stop { None, Deadline, Signal, LockLost };
 
   Stop stop_reason() const;
   bool should_stop() const { return stop_reason() != Stop::None; }
@@ -55,7 +56,8 @@ class RunPipeline {
   void sleep_unless_stopped(std::chrono::seconds wait);
   // Copies this invocation's artifact (run_results.json or sources.json) under its number.
   void keep_artifacts(const std::string& label, const std::string& artifact);
-  // Ends the run as TimedOut or Cancelled while `command` ran; returns false (do not go on).
+  // Ends the run as TimedOut, Cancelled or (lock lost) Failed while `command` ran; returns false
+  // (do not go on).
   bool finish_stopped(const std::string& command);
   void finish(Phase phase, int exit_code, std::string message);
   std::string scrub(const std::string& text) const;
@@ -69,6 +71,9 @@ class RunPipeline {
   // Slim CI: throws StepError naming the GRANTs when the run's user may not read the deferred-to
   // target's relations listed in its production `manifest`.
   void check_deferred_relations_readable(const std::string& manifest);
+  // A run with its own schema and a DbtRun: records it as a user of that schema before it builds,
+  // so no older run's clean-up drops it (schema_users.h). Throws StepError when it cannot.
+  void register_schema_use();
   // After the commands (and the deployment): stores artifacts, the production manifest, the
   // partial-parse cache, history and built schemas, then flags anomalies. Never fails the run.
   void record_state();
@@ -90,6 +95,7 @@ class RunPipeline {
   int invocations_ = 0;  // dbt processes started, deps and retries included
   int exit_code_ = 0;
   bool finished_ = false;
+  std::unique_ptr<TargetLock> lock_;  // held from before dbt deps until the run is recorded
   std::unique_ptr<StateStore> store_;
   // A run in its own schema: the database's schemas before dbt ran; it records only new ones.
   std::set<std::string> schemas_before_run_;

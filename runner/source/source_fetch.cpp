@@ -1,6 +1,8 @@
-// git through its command line: clone --depth 1 --branch for names, fetch --depth 1 for commits.
+// git through its command line: clone --depth 1 --branch for names, fetch --depth 1 for commits;
+// every git command under the source's deadline and the run's cancellation.
 #include "runner/source/source_fetch.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,6 +11,9 @@
 
 namespace kubedbt::runner {
 namespace {
+
+// How long a stopped git may clean up after SIGTERM before it gets SIGKILL.
+constexpr std::chrono::seconds kGitGrace{5};
 
 bool is_commit_sha(const std::string& ref) {
   return ref.size() == 40 && std::all_of(ref.begin(), ref.end(), [](char c) {
@@ -102,7 +107,7 @@ std::string redact_url(const std::string& url) {
 }
 
 FetchedSource fetch_source(const SourceSpec& source, const std::filesystem::path& checkout_dir,
-                           const Environment& env) {
+                           const Environment& env, const FetchControl& control) {
   FetchedSource fetched;
   if (!source.git) {
     fetched.project_dir = source.baked_path;
@@ -117,8 +122,31 @@ FetchedSource fetch_source(const SourceSpec& source, const std::filesystem::path
   std::string where = redact_url(git.url) + " at " + git.ref;
   std::filesystem::create_directories(checkout_dir);
   GitEnvironment git_env(env, checkout_dir.parent_path());
+  const auto deadline = std::chrono::steady_clock::now() + git.timeout;
   auto run = [&](std::vector<std::string> argv) {
-    auto out = run_captured(argv, checkout_dir, git_env.env());
+    SubprocessOptions o;
+    o.argv = argv;
+    o.working_dir = checkout_dir;
+    o.env = git_env.env();
+    o.should_stop = [&] {
+      return (control.cancelled && control.cancelled()) ||
+             std::chrono::steady_clock::now() >= deadline;
+    };
+    o.wake_fd = control.wake_fd;
+    o.stop_signal = SIGTERM;
+    o.grace = kGitGrace;
+    auto out = run_captured(std::move(o));
+    if (out.interrupted && control.cancelled && control.cancelled()) {
+      throw SourceError("stopped fetching " + where + " (git " + argv[1] +
+                        " interrupted) because the run was asked to stop");
+    }
+    if (out.interrupted) {
+      throw SourceError("git " + argv[1] + " of " + where + " did not finish within " +
+                        std::to_string(git.timeout.count()) +
+                        "s (source.git.timeoutSeconds); check that the repository answers from "
+                        "the runner's pod (network policy, proxy, DNS, firewall), or raise "
+                        "source.git.timeoutSeconds for a repository that is slow to fetch");
+    }
     if (out.exit_code != 0) {
       throw SourceError("cannot fetch " + where + ": " + redact_url(git_reason(out)));
     }

@@ -28,7 +28,7 @@ SourceSpec parse_source(const JsonFields& f) {
   }
   if (f.has("git")) {
     auto g = f.object("git");
-    g.only({"url", "ref", "path", "token", "sshKey", "secretRef"});
+    g.only({"url", "ref", "path", "timeoutSeconds", "token", "sshKey", "secretRef"});
     for (const char* key : {"token", "sshKey"}) {
       if (g.has(key)) {
         throw SpecError(g.path_of(key),
@@ -40,6 +40,8 @@ SourceSpec parse_source(const JsonFields& f) {
     git.url = g.required_string("url");
     git.ref = g.optional_string("ref").value_or("HEAD");
     git.path = g.optional_string("path").value_or("");
+    git.timeout = std::chrono::seconds(
+        g.optional_int("timeoutSeconds", 1, 24 * 3600).value_or(git.timeout.count()));
     if (git.ref.rfind("-", 0) == 0) throw SpecError(g.path_of("ref"), "must not start with '-'");
     if (git.path.find("..") != std::string::npos || git.path.rfind("/", 0) == 0) {
       throw SpecError(g.path_of("path"), "must be a relative path inside the repository");
@@ -234,11 +236,12 @@ RunSpec parse_run_spec(const nlohmann::json& document) {
   RunSpec spec;
   if (f.has("run")) {
     auto r = f.object("run");
-    r.only({"namespace", "name", "jobName", "createIfMissing"});
+    r.only({"namespace", "name", "uid", "jobName", "createIfMissing"});
     RunRef ref;
     ref.namespace_name = r.required_string("namespace");
     ref.name = r.required_string("name");
     check_resource_name(r, "name", ref.name);
+    ref.uid = r.optional_string("uid").value_or("");
     ref.job_name = r.optional_string("jobName").value_or("");
     ref.create_if_missing = r.optional_bool("createIfMissing").value_or(false);
     if (ref.create_if_missing && ref.job_name.empty()) {

@@ -17,6 +17,8 @@ struct SourceSpec {
     std::string url;
     std::string ref = "HEAD";  // branch, tag or full commit SHA
     std::string path;          // the dbt project's folder inside the repository
+    // The longest the fetch (every git command of it) may take before the run fails.
+    std::chrono::seconds timeout{300};
   };
   std::optional<Git> git;
   std::string baked_path;  // when git is absent
@@ -94,6 +96,9 @@ struct RunRef {
   std::string name;
   std::string job_name;            // the Job running this pod
   bool create_if_missing = false;  // a CronJob's run: create the DbtRun, owned by the Job
+  // A user-created run's uid: a DbtRun of its name with another uid (deleted and created again)
+  // is not this run.
+  std::string uid;
 };
 
 struct RunSpec {

@@ -100,6 +100,17 @@ alter table {S}.production_manifests
   add column previous_dbt_version text,
   add column previous_manifest bytea;
 )sql"},
+      {3, "the runs that use a run schema, so a clean-up never drops a newer run's schema",
+       R"sql(
+create table {S}.schema_users (
+  project text not null,
+  run_schema text not null,
+  run_uid text not null,
+  run_name text not null,
+  registered_at timestamptz not null default now(),
+  primary key (project, run_schema, run_uid)
+);
+)sql"},
   };
   return kMigrations;
 }

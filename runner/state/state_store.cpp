@@ -85,36 +85,42 @@ std::optional<std::string> import_legacy_state(pqxx::dbtransaction& tx, const st
   const std::string s = tx.quote_name(schema);
   auto version =
       tx.exec("select coalesce(max(version), 0) from " + l + ".schema_migrations")[0][0].as<int>();
-  if (version != state_migrations().back().version) {
-    return not_taken + "it is at version " + std::to_string(version) + ", not " +
+  // Version 2 gave the copied tables their present columns; later ones only add tables.
+  if (version < 2 || version > state_migrations().back().version) {
+    return not_taken + "it is at version " + std::to_string(version) + ", not 2 to " +
            std::to_string(state_migrations().back().version) + ".";
   }
   if (auto writers = other_writers(tx, legacy.schema); !writers.empty()) {
     return not_taken + "roles other than its owner could write it (" + joined(writers, ", ") +
            "), so its contents cannot be trusted.";
   }
+  // Each table with the rows of the target: its own, its runs', or its runs' run schemas'.
+  const std::string of_runs = "exists (select from " + l + ".runs r where r.target = $1 and ";
+  struct Copy {
+    const char* table;
+    std::string rows;
+    int since;  // the legacy version that made the table
+  };
+  const std::vector<Copy> copies = {
+      {"runs", "x.target = $1", 1},
+      {"run_nodes", of_runs + "r.id = x.run_id)", 1},
+      {"artifacts", of_runs + "r.id = x.run_id)", 1},
+      {"production_manifests", "x.target = $1", 1},
+      {"partial_parse_cache", "x.target = $1", 1},
+      {"built_schemas", of_runs + "r.project = x.project and r.run_schema = x.run_schema)", 1},
+      {"schema_users", of_runs + "r.project = x.project and r.run_schema = x.run_schema)", 3},
+  };
   pqxx::subtransaction copy(tx, "kubedbt legacy state");
   try {
-    const std::string of_target = " r where r.target = $1";
-    auto runs =
-        copy.exec_params("insert into " + s + ".runs select r.* from " + l + ".runs" + of_target,
-                         legacy.target)
-            .affected_rows();
-    for (const char* table : {"run_nodes", "artifacts"}) {
-      copy.exec_params("insert into " + s + "." + table + " select x.* from " + l + "." + table +
-                           " x join " + l + ".runs r on r.id = x.run_id where r.target = $1",
-                       legacy.target);
+    size_t runs = 0;
+    for (const auto& c : copies) {
+      if (version < c.since) continue;
+      auto copied =
+          copy.exec_params(std::string("insert into ") + s + "." + c.table + " select x.* from " +
+                               l + "." + c.table + " x where " + c.rows,
+                           legacy.target);
+      if (std::string(c.table) == "runs") runs = copied.affected_rows();
     }
-    for (const char* table : {"production_manifests", "partial_parse_cache"}) {
-      copy.exec_params(
-          "insert into " + s + "." + table + " select r.* from " + l + "." + table + of_target,
-          legacy.target);
-    }
-    copy.exec_params("insert into " + s + ".built_schemas select b.* from " + l +
-                         ".built_schemas b where exists (select from " + l +
-                         ".runs r where r.target = $1 and r.project = b.project and "
-                         "r.run_schema = b.run_schema)",
-                     legacy.target);
     copy.exec_params(
         "select setval(pg_get_serial_sequence($1, 'id'), coalesce(max(id), 0) + 1, "
         "false) from " +
@@ -310,6 +316,12 @@ std::set<std::string> StateStore::existing_schemas() {
     out.insert(row[0].as<std::string>());
   }
   return out;
+}
+
+void StateStore::register_schema_user(const SchemaUser& user) {
+  pqxx::work tx(connection_->db);
+  runner::register_schema_user(tx, schema_, user);
+  tx.commit();
 }
 
 std::optional<std::string> StateStore::partial_parse(const PartialParseKey& key) {

@@ -14,6 +14,7 @@
 #include "runner/spec/target_spec.h"
 #include "runner/state/partial_parse_cache.h"
 #include "runner/state/run_history.h"
+#include "runner/state/schema_users.h"
 #include "runner/state/slim_ci.h"
 
 namespace pqxx {
@@ -126,6 +127,9 @@ class StateStore {
   // Every schema of the database now (pg_namespace), so a run can tell those it creates from those
   // that were there before it.
   std::set<std::string> existing_schemas();
+
+  // Records the run as a user of its run schema (schema_users.h), before it builds into it.
+  void register_schema_user(const SchemaUser& user);
 
   // Stores the run; returns its id in <schema>.runs.
   int64_t record(const RunRecording& recording);

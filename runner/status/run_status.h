@@ -34,6 +34,8 @@ struct DeploymentOutcome {
   bool swapped = false;
   std::vector<std::string> schemas;   // production schemas now holding this run's build
   std::vector<std::string> previous;  // backups of the schemas swapped out (keepPrevious)
+  // Why backups keepPrevious false would drop are kept (an object outside depends on them).
+  std::string previous_kept_because;
 };
 
 // Whether one destination of spec.notifications got the run's message (sent after the run).

@@ -203,8 +203,8 @@ TEST(E2e, DeletedPodCancelsTheRunAndItsQueries) {
   ASSERT_TRUE(sleeping) << "the slow model never started\n" << env.diagnostics("shop-slow");
   EXPECT_EQ(phase(env.get("dbtrun", "shop-slow")), "Running");
 
-  auto pods =
-      kubectl_json({"-n", env.ns(), "get", "pods", "-l", "batch.kubernetes.io/job-name=shop-slow"});
+  auto pods = kubectl_json(
+      {"-n", env.ns(), "get", "pods", "-l", "batch.kubernetes.io/job-name=shop-slow-run"});
   ASSERT_EQ(pods["items"].size(), 1u) << pods.dump();
   std::string pod = pods["items"][0]["metadata"]["name"];
   kubectl_or_throw({"-n", env.ns(), "delete", "pod", pod, "--wait=false"});

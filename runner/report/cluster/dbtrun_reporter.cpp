@@ -13,32 +13,74 @@ namespace kubedbt::runner {
 namespace {
 
 const kube::Resource kDbtRuns{"kubedbt.io", "v1alpha1", "dbtruns", true};
+// Conflicting writes of one status patch before it gives up (each re-reads the DbtRun).
+constexpr int kConflictAttempts = 3;
+
+std::string run_id(const RunRef& run) { return run.namespace_name + "/" + run.name; }
+
+// Whether `meta`'s controller owner reference is Job `job`.
+bool controlled_by_job(const nlohmann::json& meta, const std::string& job) {
+  for (const auto& owner : meta.value("ownerReferences", nlohmann::json::array())) {
+    if (owner.value("controller", false) && owner.value("kind", "") == "Job" &&
+        owner.value("name", "") == job) {
+      return true;
+    }
+  }
+  return false;
+}
 
 }  // namespace
 
 DbtRunReporter::DbtRunReporter(std::unique_ptr<kube::Client> client, RunSpec spec)
     : client_(std::move(client)), spec_(std::move(spec)), throttle_(std::chrono::seconds(2)) {}
 
-void DbtRunReporter::ensure_run_exists() {
+nlohmann::json DbtRunReporter::ensure_run_exists() {
   const auto& run = *spec_.run;
   try {
-    client_->get(kDbtRuns, run.namespace_name, run.name);
-    return;
+    return client_->get(kDbtRuns, run.namespace_name, run.name);
   } catch (const kube::NotFound&) {
     if (!run.create_if_missing) {
-      throw std::runtime_error("DbtRun " + run.namespace_name + "/" + run.name + " does not exist");
+      throw NotThisRunError("DbtRun " + run_id(run) +
+                            " does not exist (it was deleted before this pod started), so this "
+                            "pod runs nothing");
     }
   }
   auto job = client_->get(kube::resources::kJobs, run.namespace_name, run.job_name);
   auto object =
       api::to_json(dbt_run_for_job(spec_, job.at("metadata").at("uid").get<std::string>()));
   try {
-    client_->create(kDbtRuns, run.namespace_name, object);
+    auto created = client_->create(kDbtRuns, run.namespace_name, object);
     log::info("created the DbtRun of this Job",
               {{"namespace", run.namespace_name}, {"name", run.name}, {"job", run.job_name}});
+    return created;
   } catch (const kube::AlreadyExists&) {
     // The operator made it meanwhile (a pod that started late): report into that one.
+    return client_->get(kDbtRuns, run.namespace_name, run.name);
   }
+}
+
+void DbtRunReporter::check_is_this_run(const nlohmann::json& object) {
+  const auto& run = *spec_.run;
+  const auto& meta = object.at("metadata");
+  if (!run.uid.empty() && meta.value("uid", "") != run.uid) {
+    throw NotThisRunError("DbtRun " + run_id(run) +
+                          " is not the run this pod was started for: it was deleted and created "
+                          "again, and the new one gets a Job of its own; this pod runs nothing");
+  }
+  if (run.create_if_missing && !controlled_by_job(meta, run.job_name)) {
+    throw NotThisRunError(
+        "DbtRun " + run_id(run) + " exists but is not owned by Job " + run.job_name +
+        ", so it is not this scheduled run's: a DbtRun was created under the name of this "
+        "schedule's run. This pod runs nothing; delete or rename that DbtRun");
+  }
+  auto decoded = api::dbt_run_from_json(object);
+  if (decoded.status.phase && api::is_finished(*decoded.status.phase)) {
+    throw NotThisRunError("DbtRun " + run_id(run) + " already ended (" +
+                          std::string(api::to_string(*decoded.status.phase)) +
+                          (decoded.status.message ? ": " + *decoded.status.message : "") +
+                          ") before this pod started; this pod runs nothing");
+  }
+  resource_version_ = meta.value("resourceVersion", "");
 }
 
 nlohmann::json DbtRunReporter::status_patch(const RunStatus& status) const {
@@ -51,16 +93,49 @@ nlohmann::json DbtRunReporter::status_patch(const RunStatus& status) const {
   return body;
 }
 
-bool DbtRunReporter::patch(const nlohmann::json& body) {
+bool DbtRunReporter::reread() {
   const auto& run = *spec_.run;
   try {
-    client_->merge_patch(kDbtRuns, run.namespace_name, run.name, body, "status");
+    auto object = client_->get(kDbtRuns, run.namespace_name, run.name);
+    resource_version_ = object.at("metadata").value("resourceVersion", "");
+    auto decoded = api::dbt_run_from_json(object);
+    if (!wrote_final_ && decoded.status.phase && api::is_finished(*decoded.status.phase)) {
+      ended_elsewhere_ = true;
+      log::warn("the DbtRun was ended by someone else; its status is left as it is",
+                {{"namespace", run.namespace_name},
+                 {"name", run.name},
+                 {"phase", std::string(api::to_string(*decoded.status.phase))}});
+    }
     return true;
   } catch (const std::exception& e) {
-    log::warn("status patch failed",
+    log::warn("cannot read the DbtRun",
               {{"namespace", run.namespace_name}, {"name", run.name}, {"error", e.what()}});
     return false;
   }
+}
+
+bool DbtRunReporter::patch(const nlohmann::json& body) {
+  const auto& run = *spec_.run;
+  for (int attempt = 0; attempt < kConflictAttempts && !ended_elsewhere_; ++attempt) {
+    auto conditional = body;
+    if (!resource_version_.empty()) {
+      conditional["metadata"]["resourceVersion"] = resource_version_;
+    }
+    try {
+      auto written =
+          client_->merge_patch(kDbtRuns, run.namespace_name, run.name, conditional, "status");
+      resource_version_ = written.at("metadata").value("resourceVersion", "");
+      return true;
+    } catch (const kube::Conflict&) {
+      if (!reread()) return false;
+    } catch (const std::exception& e) {
+      log::warn("status patch failed",
+                {{"namespace", run.namespace_name}, {"name", run.name}, {"error", e.what()}});
+      return false;
+    }
+  }
+  // Nothing is left to write once someone else ended the run.
+  return ended_elsewhere_;
 }
 
 bool DbtRunReporter::patch_with_retries(const nlohmann::json& body, int attempts) {
@@ -72,7 +147,7 @@ bool DbtRunReporter::patch_with_retries(const nlohmann::json& body, int attempts
 }
 
 void DbtRunReporter::started(const RunStatus& status) {
-  ensure_run_exists();
+  check_is_this_run(ensure_run_exists());
   throttle_.pass();
   patch(status_patch(status));
 }
@@ -82,12 +157,16 @@ void DbtRunReporter::progressed(const RunStatus& status) {
 }
 
 void DbtRunReporter::finished(const RunStatus& status) {
-  if (patch_with_retries(status_patch(status), 5)) return;
+  if (patch_with_retries(status_patch(status), 5)) {
+    wrote_final_ = !ended_elsewhere_;
+    return;
+  }
   log::error("could not write the final status",
              {{"namespace", spec_.run->namespace_name}, {"name", spec_.run->name}});
 }
 
 void DbtRunReporter::notified(const RunStatus& status) {
+  if (!wrote_final_) return;  // the deliveries belong to a final status this reporter wrote
   // Only the deliveries: the final status is written and stays as it is.
   auto body = status_patch(status);
   body["status"] = {

@@ -185,7 +185,7 @@ TEST_F(ChartClusterTest, OperatorWithTheChartsServiceAccountReconcilesWithExactl
   ASSERT_EQ(apply_yaml(n, run_yaml("manual-1", "dev")).exit_code, 0);
   std::optional<Json> job;
   ASSERT_TRUE(eventually(
-      [&] { return (job = try_get(*admin, res::kJobs, n, "manual-1")).has_value(); }, 60s))
+      [&] { return (job = try_get(*admin, res::kJobs, n, "manual-1-run")).has_value(); }, 60s))
       << fail_with_log();
   EXPECT_EQ((*job)["spec"]["template"]["spec"]["serviceAccountName"], "kubedbt-runner");
   // The pod runs under the chart's runner ServiceAccount; the operator writes the outcome.

@@ -264,8 +264,8 @@ TEST_F(OperatorTest, RunsBecomeJobsAndReportSuccessFailureTimeoutAndRefusal) {
   must_apply(n, run_yaml("dev-into-prod", "dev", "  schema: analytics\n"));
 
   std::optional<Json> job;
-  ASSERT_TRUE(
-      eventually([&] { return (job = try_get(*admin, res::kJobs, n, "ok")).has_value(); }, 60s));
+  ASSERT_TRUE(eventually(
+      [&] { return (job = try_get(*admin, res::kJobs, n, "ok-run")).has_value(); }, 60s));
   EXPECT_EQ((*job)["metadata"]["ownerReferences"][0]["kind"], "DbtRun");
   const auto& pod = (*job)["spec"]["template"]["spec"];
   auto password = env_named(pod, "DBT_ENV_SECRET_DEV_PASSWORD");
@@ -286,14 +286,14 @@ TEST_F(OperatorTest, RunsBecomeJobsAndReportSuccessFailureTimeoutAndRefusal) {
             "The run exceeded its timeout of 1m and was stopped.");
   EXPECT_TRUE(eventually([&] { return run_phase_is("laptop-prod", "Failed"); }, 30s));
   EXPECT_NE(run_status("laptop-prod").value("message", "").find("is protected"), std::string::npos);
-  EXPECT_FALSE(try_get(*admin, res::kJobs, n, "laptop-prod").has_value());
+  EXPECT_FALSE(try_get(*admin, res::kJobs, n, "laptop-prod-run").has_value());
   EXPECT_TRUE(eventually([&] { return run_phase_is("dev-into-prod", "Failed"); }, 30s));
   EXPECT_NE(run_status("dev-into-prod")
                 .value("message", "")
                 .find("spec.schema \"analytics\" is the schema of target \"prod\""),
             std::string::npos)
       << run_status("dev-into-prod").dump();
-  EXPECT_FALSE(try_get(*admin, res::kJobs, n, "dev-into-prod").has_value());
+  EXPECT_FALSE(try_get(*admin, res::kJobs, n, "dev-into-prod-run").has_value());
 
   // No secret value anywhere: not in a dump of the namespace, not in the operator's log.
   auto dump = TestCluster::get().kubectl(
@@ -506,7 +506,7 @@ TEST_F(OperatorTest, PolicyRefusesProdRunsOutsideTheAllowedGroupAndAdmitsAllowed
                                   with_annotation("release", deployer_name), deployer);
   ASSERT_EQ(admitted.exit_code, 0) << admitted.err;
   EXPECT_TRUE(
-      eventually([&] { return try_get(*admin, res::kJobs, n, "release").has_value(); }, 60s))
+      eventually([&] { return try_get(*admin, res::kJobs, n, "release-run").has_value(); }, 60s))
       << run_status("release").dump();
 
   // A protection added after the binding was gone for a while still takes effect: the map is in
@@ -551,6 +551,96 @@ TEST_F(OperatorTest, FinishedUserRunsBeyondTheHistoryArePruned) {
       << "the newest run is kept";
   EXPECT_FALSE(try_get(*admin, op::kDbtRuns, n, "nightly-check-0").has_value())
       << "the oldest run is pruned";
+}
+
+// The uid of `object`'s controller owner reference, or "".
+std::string controller_uid(const Json& object) {
+  for (const auto& ref : object["metadata"].value("ownerReferences", Json::array())) {
+    if (ref.value("controller", false)) return ref.value("uid", "");
+  }
+  return "";
+}
+
+// Pods of Job `job` that ran their container (Running, Succeeded or Failed).
+std::size_t pods_that_ran(kube::Client& c, const std::string& ns, const std::string& job) {
+  kube::ListOptions by_job;
+  by_job.label_selector = "batch.kubernetes.io/job-name=" + job;
+  std::size_t ran = 0;
+  for (const auto& pod : c.list(res::kPods, ns, by_job).items) {
+    if (pod.value("status", Json::object()).value("phase", "Pending") != "Pending") ++ran;
+  }
+  return ran;
+}
+
+// A run the operator failed because its pod could not start (an env Secret that does not exist
+// yet) must not run once the Secret appears: its Job is deleted.
+TEST_F(OperatorTest, ARunFailedBeforeItsPodStartedDoesNotRunWhenTheCauseGoesAway) {
+  const auto& n = ns->name();
+  must_apply(n, secret_yaml("warehouse", "password"));
+  must_apply(n, project_yaml() +
+                    "  env:\n  - name: API_KEY\n    valueFrom: {secretKeyRef: {name: dbt-env, "
+                    "key: key}}\n");
+  must_apply(n, run_yaml("early", "dev", ""));
+  ASSERT_TRUE(eventually([&] { return run_phase_is("early", "Failed"); }, 90s))
+      << run_status("early").dump();
+  EXPECT_EQ(run_status("early")["conditions"][0]["reason"], "ContainerNotStarted");
+  EXPECT_TRUE(eventually([&] { return !try_get(*admin, res::kJobs, n, "early-run"); }, 60s))
+      << "the Job of a run that has ended is deleted";
+  must_apply(n, secret_yaml("dbt-env", "key"));
+  std::this_thread::sleep_for(15s);  // longer than the node agent's retry of a failed start
+  EXPECT_EQ(pods_that_ran(*admin, n, "early-run"), 0u) << "the runner never started";
+  EXPECT_FALSE(try_get(*admin, res::kJobs, n, "early-run").has_value());
+  EXPECT_EQ(run_status("early").value("phase", ""), "Failed");
+  EXPECT_EQ(run_status("early")["conditions"][0]["reason"], "ContainerNotStarted");
+}
+
+// A DbtRun deleted and created again at once: the new one waits for the old Job to go, then
+// runs in a Job of its own, and reports only its own result.
+TEST_F(OperatorTest, ARunDeletedAndCreatedAgainAtOnceGetsAJobOfItsOwn) {
+  const auto& n = ns->name();
+  must_apply(n, secret_yaml("warehouse", "password"));
+  must_apply(n, project_yaml());
+  must_apply(n, run_yaml("again", "dev", "  vars: {outcome: sleep}\n"));
+  ASSERT_TRUE(eventually([&] { return run_phase_is("again", "Running"); }, 90s))
+      << run_status("again").dump();
+  auto old_uid = admin->get(op::kDbtRuns, n, "again")["metadata"]["uid"].get<std::string>();
+  admin->remove(op::kDbtRuns, n, "again");
+  ASSERT_TRUE(eventually([&] { return !try_get(*admin, op::kDbtRuns, n, "again"); }, 30s));
+  must_apply(n, run_yaml("again", "dev", ""));
+  auto new_uid = admin->get(op::kDbtRuns, n, "again")["metadata"]["uid"].get<std::string>();
+  ASSERT_NE(new_uid, old_uid);
+  ASSERT_TRUE(eventually([&] { return run_phase_is("again", "Succeeded"); }, 150s))
+      << run_status("again").dump();
+  auto job = try_get(*admin, res::kJobs, n, "again-run");
+  ASSERT_TRUE(job.has_value());
+  EXPECT_EQ(controller_uid(*job), new_uid) << "the old run's Job is never taken as the new one's";
+  EXPECT_NE(run_status("again").value("message", "").find("completed"), std::string::npos)
+      << run_status("again").dump();
+}
+
+// A user's DbtRun named like a schedule's run (<cronjob>-<minutes>) is refused before any Job:
+// it would otherwise take that scheduled run's name.
+TEST_F(OperatorTest, ARunNamedLikeTheNextScheduledRunIsRefused) {
+  const auto& n = ns->name();
+  must_apply(n, secret_yaml("warehouse", "password"));
+  must_apply(n, project_yaml());
+  must_apply(n, schedule_yaml("nightly", 5));
+  ASSERT_TRUE(
+      eventually([&] { return try_get(*admin, res::kCronJobs, n, "nightly").has_value(); }, 60s));
+  auto next_minutes = std::chrono::duration_cast<std::chrono::minutes>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count() +
+                      1;
+  const std::string name = "nightly-" + std::to_string(next_minutes);
+  must_apply(n, run_yaml(name, "dev", ""));
+  ASSERT_TRUE(eventually([&] { return run_phase_is(name, "Failed"); }, 60s))
+      << run_status(name).dump();
+  EXPECT_EQ(run_status(name)["conditions"][0]["reason"], "NameReservedForSchedule");
+  EXPECT_NE(run_status(name).value("message", "").find("DbtSchedule nightly"), std::string::npos)
+      << run_status(name).dump();
+  for (const auto& [uid, jobs] : children_by_owner(*admin, res::kJobs, n)) {
+    EXPECT_NE(uid, admin->get(op::kDbtRuns, n, name)["metadata"]["uid"]) << jobs.front();
+  }
 }
 }  // namespace
 }  // namespace kubedbt::testing

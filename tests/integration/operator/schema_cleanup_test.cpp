@@ -217,7 +217,7 @@ TEST_F(SchemaCleanupTest, DeletingARunningRunCancelsItBeforeTheDrop) {
         if (drop_job) {
           drop_job_seen = true;
           kube::ListOptions opts;
-          opts.label_selector = "batch.kubernetes.io/job-name=ci-slow";
+          opts.label_selector = "batch.kubernetes.io/job-name=ci-slow-run";
           if (!admin->list(kube::resources::kPods, ns->name(), opts).items.empty()) {
             run_pod_alive_with_drop_job = true;
           }

@@ -1,7 +1,9 @@
 // Blue-green deployment end to end (runner binary, real dbt, real PostgreSQL): the swap, grants,
-// failed builds, rollback, SIGKILL at each step, lock timeouts and readers during swaps.
+// failed builds, rollback, SIGKILL at each step, lock timeouts, readers during swaps, and objects
+// kubedbt did not build (other teams' views, hand-made tables, objects in backups).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <pqxx/pqxx>
@@ -28,6 +30,7 @@ class BlueGreenTest : public ::testing::Test {
   TempDir dir;
   std::filesystem::path project = dir.path() / "shop";
   int runs = 0;
+  std::vector<std::string> roles;
 
   void SetUp() override {
     db.load_shop_raw_data();
@@ -93,6 +96,20 @@ class BlueGreenTest : public ::testing::Test {
       }
     }
     return out;
+  }
+
+  // A role of the server for this test only, dropped (with what it owns here) after the test.
+  std::string make_role(const std::string& prefix) {
+    roles.push_back(prefix + "_" + db.name());
+    execute_on_server("create role \"" + roles.back() + "\"");
+    return roles.back();
+  }
+
+  void TearDown() override {
+    for (const auto& role : roles) {
+      db.execute("drop owned by \"" + role + "\"");
+      execute_on_server("drop role \"" + role + "\"");
+    }
   }
 
   int sessions_of(const std::string& application) const {
@@ -416,6 +433,244 @@ TEST_F(BlueGreenTest, SnapshotsKeepTheirHistoryAcrossSwaps) {
   EXPECT_EQ(db.value("select count(*) from analytics_snapshots.orders_snapshot where id = 1 and "
                      "dbt_valid_to is not null"),
             "1");
+}
+
+TEST_F(BlueGreenTest, AnotherRolesViewOverProductionStopsTheSwapNamingIt) {
+  ASSERT_EQ(deploy("one").exit_code, 0);
+  // A BI team's view over the marts, in its own schema, owned by its own role.
+  auto bi = make_role("bi");
+  db.execute("create schema bi authorization \"" + bi +
+             "\"; grant usage on schema analytics to \"" + bi +
+             "\"; grant select on analytics.fct_orders to \"" + bi + "\"; set role \"" + bi +
+             "\"; create view bi.order_count as select count(*) as orders from "
+             "analytics.fct_orders; reset role");
+  auto before = production_fingerprint();
+  auto orders = db.value("select orders from bi.order_count");
+
+  auto r = run(spec("two"));
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_EQ(r.status["phase"], "Failed");
+  EXPECT_EQ(r.status["deployment"]["swapped"], false);
+  auto message = r.status["message"].get<std::string>();
+  EXPECT_NE(message.find("view bi.order_count (owner " + bi + ") on analytics.fct_orders"),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find("make them models of this project"), std::string::npos) << message;
+  EXPECT_NE(message.find("Production is untouched"), std::string::npos) << message;
+  EXPECT_EQ(production_fingerprint(), before);
+  EXPECT_EQ(markers(), "one/one");
+  EXPECT_FALSE(db.schema_exists("analytics__kubedbt_previous"));
+  // The view still reads production, not a backup.
+  EXPECT_EQ(db.value("select pg_get_viewdef('bi.order_count'::regclass)").find("__kubedbt"),
+            std::string::npos);
+  EXPECT_EQ(db.value("select orders from bi.order_count"), orders);
+
+  // The fix the message gives: without the view, the swap goes through.
+  db.execute("drop view bi.order_count");
+  ASSERT_EQ(deploy("three").exit_code, 0);
+  EXPECT_EQ(markers(), "three/three");
+}
+
+TEST_F(BlueGreenTest, MaterializedViewsAndForeignTablesSwapBackAndForth) {
+  // A foreign table the project builds: a file_fdw table over one CSV file per build marker, in a
+  // folder the server's own user can read.
+  std::filesystem::permissions(dir.path(), std::filesystem::perms::others_exec,
+                               std::filesystem::perm_options::add);
+  auto files = dir.path() / "markers";
+  std::filesystem::create_directories(files);
+  std::filesystem::permissions(
+      files, std::filesystem::perms::others_read | std::filesystem::perms::others_exec,
+      std::filesystem::perm_options::add);
+  for (const auto* marker : {"one", "two", "three"}) {
+    write_file(files / (std::string(marker) + ".csv"), std::string(marker) + "\n");
+    std::filesystem::permissions(files / (std::string(marker) + ".csv"),
+                                 std::filesystem::perms::others_read,
+                                 std::filesystem::perm_options::add);
+  }
+  db.execute("create extension file_fdw; create server marker_files foreign data wrapper file_fdw");
+  write_file(project / "macros/foreign_table.sql",
+             "{% materialization foreign_table, adapter='postgres' %}\n"
+             "{%- set relation = this.incorporate(type='table') -%}\n"
+             "{% call statement('main') -%}\n"
+             "create foreign table {{ relation }} (marker text) server marker_files\n"
+             "options (filename '{{ config.get('filename') }}', format 'csv')\n"
+             "{%- endcall %}\n"
+             "{{ adapter.commit() }}\n"
+             "{{ return({'relations': [relation]}) }}\n"
+             "{% endmaterialization %}\n");
+  write_file(project / "models/marts/marker_file.sql",
+             "{{ config(materialized='foreign_table', filename=var('marker_files') ~ '/' ~ "
+             "var('build_marker') ~ '.csv') }}\nselect 1 as unused\n");
+  write_file(project / "models/marts/marker_mv.sql",
+             "{{ config(materialized='materialized_view') }}\n"
+             "select marker from {{ ref('marker_a') }}\n");
+  auto deploy_with_files = [&](const std::string& marker) {
+    auto s = spec(marker);
+    s["vars"]["marker_files"] = files.string();
+    auto r = run(s);
+    EXPECT_EQ(r.exit_code, 0) << r.status.dump(2) << "\n" << r.err;
+    return r.exit_code;
+  };
+  auto built = [&](const std::string& schema) {
+    return db.value("select m.marker || '/' || f.marker from \"" + schema + "\".marker_mv m, \"" +
+                    schema + "\".marker_file f");
+  };
+
+  ASSERT_EQ(deploy_with_files("one"), 0);
+  EXPECT_EQ(built("analytics"), "one/one");
+  EXPECT_EQ(
+      db.value("select string_agg(relname || ':' || relkind::text, ',' order by relname) from "
+               "pg_class where relnamespace = 'analytics'::regnamespace and relname in "
+               "('marker_mv', 'marker_file')"),
+      "marker_file:f,marker_mv:m");
+
+  ASSERT_EQ(deploy_with_files("two"), 0);
+  EXPECT_EQ(built("analytics"), "two/two");
+  EXPECT_EQ(built("analytics__kubedbt_previous"), "one/one");
+
+  auto back = roll_back();
+  ASSERT_EQ(back.exit_code, 0) << back.err;
+  EXPECT_EQ(built("analytics"), "one/one");
+  EXPECT_EQ(built("analytics__kubedbt_previous"), "two/two");
+  auto forward = roll_back();
+  ASSERT_EQ(forward.exit_code, 0) << forward.err;
+  EXPECT_EQ(built("analytics"), "two/two");
+
+  // The next swap drops the backup holding a materialized view and a foreign table.
+  ASSERT_EQ(deploy_with_files("three"), 0);
+  EXPECT_EQ(built("analytics"), "three/three");
+  EXPECT_EQ(built("analytics__kubedbt_previous"), "two/two");
+}
+
+TEST_F(BlueGreenTest, ObjectsTheProjectDoesNotBuildStayInProduction) {
+  ASSERT_EQ(deploy("one").exit_code, 0);
+  // A team keeps its own table, a view over it and a function in the marts schema.
+  auto team = make_role("team");
+  db.execute("grant create, usage on schema analytics to \"" + team + "\"; set role \"" + team +
+             "\"; create table analytics.targets (month text, orders int); insert into "
+             "analytics.targets values ('2026-11', 40), ('2026-12', 45); create view "
+             "analytics.december_target as select orders from analytics.targets where month = "
+             "'2026-12'; create function analytics.double_it(n int) returns int language sql "
+             "as 'select 2 * n'; reset role");
+  auto kept = [&] {
+    return db.value(
+        "select (select count(*) from analytics.targets) || '/' || (select orders from "
+        "analytics.december_target) || '/' || analytics.double_it(21) || '/' || "
+        "pg_get_userbyid(relowner) from pg_class where oid = 'analytics.targets'::regclass");
+  };
+  const auto expected = "2/45/42/" + team;
+  ASSERT_EQ(kept(), expected);
+
+  ASSERT_EQ(deploy("two").exit_code, 0);
+  EXPECT_EQ(markers(), "two/two");
+  EXPECT_EQ(kept(), expected);
+  EXPECT_EQ(db.value("select to_regclass('analytics__kubedbt_previous.targets') is null"), "t");
+
+  ASSERT_EQ(roll_back().exit_code, 0);
+  EXPECT_EQ(markers(), "one/one");
+  EXPECT_EQ(kept(), expected);
+  ASSERT_EQ(roll_back().exit_code, 0);
+  EXPECT_EQ(markers(), "two/two");
+  EXPECT_EQ(kept(), expected);
+
+  auto s = spec("three");
+  s["deployment"]["keepPrevious"] = false;
+  ASSERT_EQ(run(s).exit_code, 0);
+  EXPECT_EQ(markers(), "three/three");
+  EXPECT_EQ(kept(), expected);
+  EXPECT_EQ(schemas(), kProduction);
+
+  // A view of its own over a model would follow the model into the backup: refused, named.
+  db.execute("grant select on analytics.fct_orders to \"" + team + "\"; set role \"" + team +
+             "\"; create view analytics.my_orders as select * from analytics.fct_orders; "
+             "reset role");
+  auto before = production_fingerprint();
+  auto refused = run(spec("four"));
+  EXPECT_EQ(refused.exit_code, 2) << refused.err;
+  auto message = refused.status["message"].get<std::string>();
+  EXPECT_NE(message.find("view analytics.my_orders (owner " + team + ") on analytics.fct_orders"),
+            std::string::npos)
+      << message;
+  EXPECT_EQ(production_fingerprint(), before);
+  EXPECT_EQ(kept(), expected);
+}
+
+TEST_F(BlueGreenTest, BackupsAreDroppedWithoutCascade) {
+  ASSERT_EQ(deploy("one").exit_code, 0);
+  ASSERT_EQ(deploy("two").exit_code, 0);
+  // An analyst compares production with yesterday's build, straight from the backup.
+  auto analyst = make_role("analyst");
+  db.execute("create schema audit authorization \"" + analyst +
+             "\"; grant usage on schema analytics__kubedbt_previous to \"" + analyst +
+             "\"; grant select on analytics__kubedbt_previous.marker_a to \"" + analyst +
+             "\"; set role \"" + analyst +
+             "\"; create view audit.yesterday as select marker from "
+             "analytics__kubedbt_previous.marker_a; reset role");
+  auto before = production_fingerprint();
+
+  // The next swap must drop that backup first: refused, the view named, nothing changed.
+  auto refused = run(spec("three"));
+  EXPECT_EQ(refused.exit_code, 2) << refused.err;
+  auto message = refused.status["message"].get<std::string>();
+  EXPECT_NE(message.find("schema analytics__kubedbt_previous cannot be dropped"), std::string::npos)
+      << message;
+  EXPECT_NE(message.find("view audit.yesterday (owner " + analyst +
+                         ") on analytics__kubedbt_previous.marker_a"),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find("never drops them with CASCADE"), std::string::npos) << message;
+  EXPECT_EQ(production_fingerprint(), before);
+  EXPECT_EQ(db.value("select marker from audit.yesterday"), "one");
+
+  // A table someone put into the backup is not the backup's to drop either.
+  db.execute("drop view audit.yesterday; create table analytics__kubedbt_previous.notes (n text)");
+  auto s = spec("three");
+  s["deployment"]["keepPrevious"] = false;
+  refused = run(s);
+  EXPECT_EQ(refused.exit_code, 2) << refused.err;
+  message = refused.status["message"].get<std::string>();
+  EXPECT_NE(message.find("holds objects no kubedbt build put there, which kubedbt does not "
+                         "drop: table analytics__kubedbt_previous.notes"),
+            std::string::npos)
+      << message;
+  EXPECT_EQ(production_fingerprint(), before);
+  EXPECT_EQ(db.value("select to_regclass('analytics__kubedbt_previous.notes') is not null"), "t");
+
+  // Once both are gone, the backup goes (one kind at a time, no CASCADE) and so does the new one.
+  db.execute("drop table analytics__kubedbt_previous.notes");
+  auto r = run(s);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(markers(), "three/three");
+  EXPECT_EQ(schemas(), kProduction);
+}
+
+TEST_F(BlueGreenTest, BackupsOfAnOlderRunnerLoseNothingEither) {
+  ASSERT_EQ(deploy("one").exit_code, 0);
+  ASSERT_EQ(deploy("two").exit_code, 0);
+  // What a runner before this one left: a backup marker without the lists of built objects, and a
+  // team's table its swap moved out of production into the backup.
+  db.execute(
+      "comment on schema analytics__kubedbt_previous is 'kubedbt:previous "
+      "{\"production\": \"analytics\", \"target\": \"" +
+      db.name() +
+      ".analytics\"}'; create table analytics__kubedbt_previous.targets (orders int); "
+      "insert into analytics__kubedbt_previous.targets values (45); create table "
+      "analytics.notes (note text)");
+
+  auto refused = run(spec("three"));
+  EXPECT_EQ(refused.exit_code, 2) << refused.err;
+  auto message = refused.status["message"].get<std::string>();
+  EXPECT_NE(message.find("kubedbt does not drop: table analytics__kubedbt_previous.targets"),
+            std::string::npos)
+      << message;
+  EXPECT_EQ(markers(), "two/two");
+
+  // A rollback keeps in production what the backup does not have.
+  auto back = roll_back();
+  ASSERT_EQ(back.exit_code, 0) << back.err;
+  EXPECT_EQ(markers(), "one/one");
+  EXPECT_EQ(db.value("select to_regclass('analytics.notes') is not null"), "t");
+  EXPECT_EQ(db.value("select orders from analytics.targets"), "45");
 }
 
 TEST_F(BlueGreenTest, RefusesAGenerateSchemaNameThatGivesStagingAProductionSchema) {

@@ -1,13 +1,79 @@
 // Fetching the project from a real git repository (a bare repo over file://): a branch, a commit,
-// the project's folder inside the repository, and a ref that does not exist.
+// the project's folder inside the repository, and a ref that does not exist; and from a host that
+// never answers: git's timeout, its cancellation, and a runner stopped while git hangs.
 #include "runner/source/source_fetch.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <thread>
 
 #include "tests/integration/runner/runner_harness.h"
 
 namespace kubedbt::testing {
 namespace {
+
+// A repository host that hangs: a loopback TCP server that accepts connections and never answers.
+// After `hold` it closes them, so a git that never gives up fails instead of hanging the suite.
+class SilentServer {
+ public:
+  explicit SilentServer(std::chrono::seconds hold = std::chrono::seconds(120)) {
+    listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (listen_fd_ < 0 || bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), len) != 0 ||
+        listen(listen_fd_, 8) != 0 ||
+        getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+      throw std::runtime_error("cannot listen on a loopback port");
+    }
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this, until = std::chrono::steady_clock::now() + hold] {
+      std::vector<int> held;
+      while (!stop_ && std::chrono::steady_clock::now() < until) {
+        pollfd p{listen_fd_, POLLIN, 0};
+        if (poll(&p, 1, 100) == 1) {
+          int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+          if (fd >= 0) {
+            held.push_back(fd);
+            ++accepted_;
+          }
+        }
+      }
+      for (int fd : held) close(fd);
+    });
+  }
+  ~SilentServer() {
+    stop_ = true;
+    thread_.join();
+    close(listen_fd_);
+  }
+  SilentServer(const SilentServer&) = delete;
+  SilentServer& operator=(const SilentServer&) = delete;
+
+  // An http URL of a repository on this server, with credentials that must never be shown.
+  std::string url() const {
+    return "http://kubedbt:s3cret-token@127.0.0.1:" + std::to_string(port_) + "/shop.git";
+  }
+  // The same URL as messages must show it.
+  std::string shown_url() const {
+    return "http://127.0.0.1:" + std::to_string(port_) + "/shop.git";
+  }
+  int accepted() const { return accepted_; }
+
+ private:
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::atomic<int> accepted_{0};
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
 
 std::string git(const std::vector<std::string>& args, const std::filesystem::path& cwd) {
   std::vector<std::string> argv{"git",
@@ -155,6 +221,78 @@ TEST(GitSourceWithPackagesTest, DeclaredPackagesAreInstalledBeforeTheBuild) {
       std::stod(db.value("select completed_percent from analytics.completed_order_share"));
   EXPECT_GT(share, 0.0);
   EXPECT_LT(share, 100.0);
+}
+
+TEST(HangingGitHostTest, AStuckCloneTimesOutNamingTheUrlTheTimeoutAndTheFix) {
+  SilentServer server;
+  TempDir dir;
+  runner::SourceSpec source;
+  source.git = runner::SourceSpec::Git{server.url(), "main", "", std::chrono::seconds(2)};
+  try {
+    runner::fetch_source(source, dir.path() / "checkout", runner::current_environment());
+    FAIL() << "a clone from a host that never answers finished";
+  } catch (const runner::SourceError& e) {
+    std::string what = e.what();
+    EXPECT_EQ(what, "git clone of " + server.shown_url() +
+                        " at main did not finish within 2s (source.git.timeoutSeconds); check "
+                        "that the repository answers from the runner's pod (network policy, "
+                        "proxy, DNS, firewall), or raise source.git.timeoutSeconds for a "
+                        "repository that is slow to fetch");
+  }
+  EXPECT_GE(server.accepted(), 1);
+}
+
+TEST(HangingGitHostTest, ACancelledFetchStopsPromptly) {
+  SilentServer server;
+  TempDir dir;
+  const std::string commit(40, 'a');  // a commit SHA: init, then git fetch of that commit
+  runner::SourceSpec source;
+  source.git = runner::SourceSpec::Git{server.url(), commit, "", std::chrono::seconds(3600)};
+  runner::FetchControl control;
+  control.cancelled = [&] { return server.accepted() > 0; };
+  try {
+    runner::fetch_source(source, dir.path() / "checkout", runner::current_environment(), control);
+    FAIL() << "a fetch from a host that never answers finished";
+  } catch (const runner::SourceError& e) {
+    EXPECT_EQ(std::string(e.what()), "stopped fetching " + server.shown_url() + " at " + commit +
+                                         " (git fetch interrupted) because the run was asked to "
+                                         "stop");
+  }
+}
+
+TEST(HangingGitHostTest, SigtermStopsAStuckCloneAndTheRunIsCancelled) {
+  SilentServer server;
+  TempDir dir;
+  TestDatabase db("gitstuck");
+  auto spec = dev_spec(db, "unused");
+  spec["source"] = {{"git", {{"url", server.url()}, {"ref", "main"}}}};
+  RunnerOptions options;
+  options.stop_when = [&] { return server.accepted() > 0; };
+  auto r = run_runner(spec, dir.path(), options);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_EQ(r.status["phase"], "Cancelled");
+  EXPECT_EQ(r.status["message"], "stopped fetching " + server.shown_url() +
+                                     " at main (git clone interrupted) because the run was asked "
+                                     "to stop");
+  EXPECT_EQ(r.err.find("s3cret-token"), std::string::npos);
+}
+
+TEST(HangingGitHostTest, AStuckCloneFailsTheRunAfterTheSourcesTimeout) {
+  SilentServer server;
+  TempDir dir;
+  TestDatabase db("gittimeout");
+  auto spec = dev_spec(db, "unused");
+  spec["source"] = {{"git", {{"url", server.url()}, {"ref", "main"}, {"timeoutSeconds", 2}}}};
+  auto r = run_runner(spec, dir.path());
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_EQ(r.status["phase"], "Failed");
+  auto message = r.status["message"].get<std::string>();
+  EXPECT_EQ(
+      message.rfind("git clone of " + server.shown_url() + " at main did not finish within 2s", 0),
+      0u)
+      << message;
+  EXPECT_EQ(message.find("s3cret-token"), std::string::npos) << message;
+  EXPECT_FALSE(db.schema_exists("analytics"));
 }
 
 }  // namespace

@@ -25,6 +25,28 @@ TEST(ChildNames, AFittedNameNeverHasASeparatorBeforeItsHash) {
   EXPECT_EQ(fitted.find("--"), std::string::npos);
 }
 
+// CronJob Jobs are named <cronjob>-<scheduled minutes>: a run's Job name ends in a letter, so a
+// user's run never takes a scheduled Job's name, however it is named or fitted.
+TEST(ChildNames, RunJobsNeverHaveTheNameOfAScheduledJob) {
+  EXPECT_EQ(job_name("manual-1"), "manual-1-run");
+  EXPECT_EQ(job_name("nightly-29412345"), "nightly-29412345-run");
+  EXPECT_FALSE(is_schedule_job_name(job_name("nightly-29412345"), "nightly"));
+  auto fitted = job_name(std::string(70, '1'));
+  EXPECT_EQ(fitted.size(), 63u);
+  EXPECT_EQ(fitted.substr(59), "-run");
+}
+
+TEST(ChildNames, ScheduledRunNamesAreTheCronJobNameAndDigits) {
+  EXPECT_TRUE(is_schedule_job_name("nightly-29412345", "nightly"));
+  EXPECT_FALSE(is_schedule_job_name("nightly-", "nightly"));
+  EXPECT_FALSE(is_schedule_job_name("nightly-2941a", "nightly"));
+  EXPECT_FALSE(is_schedule_job_name("nightly-eu-29412345", "nightly"));
+  EXPECT_FALSE(is_schedule_job_name("nightly29412345", "nightly"));
+  std::string long_schedule(60, 's');
+  EXPECT_TRUE(is_schedule_job_name(cron_job_name(long_schedule) + "-29412345", long_schedule))
+      << "the CronJob's fitted name is what its Jobs start with";
+}
+
 TEST(ChildNames, DropSchemaJobsAndLabelValuesKeepShortNames) {
   EXPECT_EQ(drop_schema_job_name("ci-7"), "ci-7-drop-schema");
   EXPECT_EQ(label_value("nightly"), "nightly");

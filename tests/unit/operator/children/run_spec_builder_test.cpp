@@ -17,7 +17,9 @@ using testing::sample_schedule;
 TEST(RunSpec, CarriesTheResolvedTargetAndNoSecret) {
   auto spec = build_run_spec(sample_project(), run_inputs(sample_run(), "dev"));
   EXPECT_EQ(spec["run"]["name"], "manual-1");
-  EXPECT_EQ(spec["run"]["jobName"], "manual-1");
+  EXPECT_EQ(spec["run"]["jobName"], "manual-1-run");
+  EXPECT_EQ(spec["run"]["uid"], sample_run().metadata.uid)
+      << "the runner reports only into this DbtRun, not one created again under its name";
   EXPECT_EQ(spec["source"]["git"]["ref"], "abc123")
       << "the run's source ref overrides the project's";
   EXPECT_EQ(spec["target"]["host"], "db.dev");

@@ -79,12 +79,21 @@ TEST(CronJob, SuspendAndCommandOverrideFollowTheirSettings) {
 
 TEST(Job, IsNamedAfterTheRunAndOwnedByIt) {
   auto job = build_job(sample_run(), sample_project(), "dev", OperatorConfig{});
-  EXPECT_EQ(job["metadata"]["name"], "manual-1");
+  EXPECT_EQ(job["metadata"]["name"], "manual-1-run");
   EXPECT_EQ(job["metadata"]["ownerReferences"][0]["kind"], "DbtRun");
   EXPECT_EQ(job["metadata"]["ownerReferences"][0]["controller"], true);
   EXPECT_EQ(job["spec"]["backoffLimit"], 0);
   EXPECT_EQ(job["spec"]["activeDeadlineSeconds"], 600);
   EXPECT_EQ(job["spec"]["template"]["metadata"]["labels"]["kubedbt.io/run"], "manual-1");
+}
+
+// A stopped runner cancels dbt (its cancel grace), then records the run, writes its final status
+// and sends the notifications of a cancelled run: the pod's grace period covers all of it.
+TEST(Job, PodsGetATerminationGraceThatCoversCancelStatusAndAlerts) {
+  auto job = build_job(sample_run(), sample_project(), "dev", OperatorConfig{});
+  auto grace = job["spec"]["template"]["spec"]["terminationGracePeriodSeconds"].get<int>();
+  EXPECT_EQ(grace, 10 + 60) << "cancel grace 10 s (timeout 10m) + 60 s of shutdown work";
+  EXPECT_GT(grace, 30) << "more than Kubernetes' default, which cuts the final status short";
 }
 
 TEST(DropSchemaJob, RunsDropSchemaWithTheRunsPodAndProtectedSchemas) {

@@ -175,8 +175,8 @@ TEST_F(RunReconcile, StartCreatesTheJobOwnedByTheRunAndRecordsAnEvent) {
   h.cache.put(kDbtRuns, testing::sample_run_json());
   auto result = reconcile();
   EXPECT_FALSE(result.requeue_after) << "the new Job's informer event brings the run back";
-  ASSERT_THAT(h.client.lines(),
-              ElementsAre("create jobs analytics/manual-1", "create events analytics/manual-1."));
+  ASSERT_THAT(h.client.lines(), ElementsAre("create jobs analytics/manual-1-run",
+                                            "create events analytics/manual-1."));
   EXPECT_EQ(h.client.calls()[0].body,
             build_job(testing::sample_run(), testing::sample_project(), "dev", h.config));
   EXPECT_EQ(h.client.calls()[1].body["reason"], "JobCreated");
@@ -190,7 +190,7 @@ TEST_F(RunReconcile, JobCreatedBeforeACrashButNotYetCachedIsAStaleViewWithoutSta
   auto result = reconcile();
   EXPECT_EQ(result.requeue_after, kStaleViewRetry);
   EXPECT_THAT(h.client.lines(),
-              ElementsAre("create jobs analytics/manual-1", "get jobs analytics/manual-1"))
+              ElementsAre("create jobs analytics/manual-1-run", "get jobs analytics/manual-1-run"))
       << "the API's copy is the run's: no status and no Event until the cache shows it";
 }
 
@@ -201,11 +201,11 @@ TEST_F(RunReconcile, AnUnwatchedJobHoldingTheNameFailsTheRunWithJobNameTaken) {
   h.cache.put(kDbtRuns, testing::sample_run_json());
   h.client.fail("create", "jobs", testing::already_exists_status());
   h.client.serve(kube::resources::kJobs,
-                 Json{{"metadata", {{"name", "manual-1"}, {"namespace", "analytics"}}}});
+                 Json{{"metadata", {{"name", "manual-1-run"}, {"namespace", "analytics"}}}});
   auto result = reconcile();
   EXPECT_FALSE(result.requeue_after);
   ASSERT_THAT(h.client.lines(),
-              ElementsAre("create jobs analytics/manual-1", "get jobs analytics/manual-1",
+              ElementsAre("create jobs analytics/manual-1-run", "get jobs analytics/manual-1-run",
                           "merge_patch dbtruns/status analytics/manual-1",
                           "create events analytics/manual-1."));
   const auto& status = h.client.calls()[2].body["status"];
@@ -216,7 +216,7 @@ TEST_F(RunReconcile, AnUnwatchedJobHoldingTheNameFailsTheRunWithJobNameTaken) {
 
 TEST_F(RunReconcile, ConflictOnTheStatusWritePropagatesAndNothingElseIsWritten) {
   auto run = testing::sample_run_json();
-  run["status"] = {{"phase", "Running"}, {"jobName", "manual-1"}};
+  run["status"] = {{"phase", "Running"}, {"jobName", "manual-1-run"}};
   h.cache.put(kDbtProjects, ready_project());
   h.cache.put(kDbtRuns, run);
   h.cache.put(kube::resources::kJobs, own_job(job_with("Complete", "")["status"]));
@@ -226,29 +226,120 @@ TEST_F(RunReconcile, ConflictOnTheStatusWritePropagatesAndNothingElseIsWritten) 
       << "the failed write was the finished phase; its Event was not recorded";
 }
 
-// A Job of the run's name that another object controls (here the drop-schema Job of run ci-7,
-// named ci-7-drop-schema) is never taken as the run's own: the run fails, naming the owner.
+// A Job of the run's Job name that another run controls is never taken as the run's own: the
+// run fails, naming the owner.
 TEST_F(RunReconcile, JobOfTheSameNameOwnedByAnotherRunFailsTheRunWithJobNameTaken) {
+  auto other = testing::sample_run();
+  other.metadata.name = "other";
+  other.metadata.uid = "other-uid";
+  auto foreign = build_job(other, testing::sample_project(), "dev", h.config);
+  foreign["metadata"]["name"] = "manual-1-run";
+  foreign["status"] = job_with("Complete", "")["status"];
+  h.cache.put(kDbtProjects, ready_project());
+  h.cache.put(kDbtRuns, testing::sample_run_json());
+  h.cache.put(kube::resources::kJobs, foreign);
+  reconcile();
+  ASSERT_THAT(h.client.lines(), ElementsAre("merge_patch dbtruns/status analytics/manual-1",
+                                            "create events analytics/manual-1."));
+  const auto& status = h.client.calls()[0].body["status"];
+  EXPECT_FALSE(status.contains("jobName")) << "the other run's Job is not this run's";
+  EXPECT_EQ(status["phase"], "Failed");
+  EXPECT_THAT(status["message"].get<std::string>(), HasSubstr("belongs to DbtRun other, not"));
+  EXPECT_EQ(status["conditions"][0]["reason"], "JobNameTaken");
+}
+
+// Found by a decision test: a run named ci-7-drop-schema once took run ci-7's clean-up Job as
+// its own. Run Jobs end in "-run", clean-up Jobs in "-drop-schema": the names never meet.
+TEST_F(RunReconcile, ARunNamedLikeAnotherRunsCleanUpJobStartsAJobOfItsOwn) {
   auto deleted = testing::sample_run();
   deleted.metadata.name = "ci-7";
   deleted.metadata.uid = "ci-7-uid";
   deleted.spec.schema = "ci_pr_7";
-  auto foreign = build_drop_schema_job(deleted, testing::sample_project(), "dev", h.config);
-  foreign["status"] = job_with("Complete", "")["status"];
+  auto cleanup = build_drop_schema_job(deleted, testing::sample_project(), "dev", h.config);
   auto run = testing::sample_run_json();
   run["metadata"]["name"] = "ci-7-drop-schema";
   h.cache.put(kDbtProjects, ready_project());
   h.cache.put(kDbtRuns, run);
-  h.cache.put(kube::resources::kJobs, foreign);
-  ASSERT_EQ(foreign["metadata"]["ownerReferences"][0]["uid"], "ci-7-uid");
+  h.cache.put(kube::resources::kJobs, cleanup);
   reconcile("ci-7-drop-schema");
-  ASSERT_THAT(h.client.lines(), ElementsAre("merge_patch dbtruns/status analytics/ci-7-drop-schema",
+  EXPECT_THAT(h.client.lines(), ElementsAre("create jobs analytics/ci-7-drop-schema-run",
                                             "create events analytics/ci-7-drop-schema."));
+}
+
+// A user's DbtRun named like the next run of a schedule (<cronjob>-<minutes>) would take that
+// run's place: it is refused before it starts, naming the schedule.
+TEST_F(RunReconcile, ARunNamedLikeAScheduledRunIsRefused) {
+  auto run = testing::sample_run_json();
+  run["metadata"]["name"] = "nightly-29412345";
+  h.cache.put(kDbtProjects, ready_project());
+  h.cache.put(kDbtSchedules, testing::sample_schedule_json());
+  h.cache.put(kDbtRuns, run);
+  reconcile("nightly-29412345");
+  ASSERT_THAT(h.client.lines(), ElementsAre("merge_patch dbtruns/status analytics/nightly-29412345",
+                                            "create events analytics/nightly-29412345."));
   const auto& status = h.client.calls()[0].body["status"];
-  EXPECT_FALSE(status.contains("jobName")) << "the clean-up Job is not this run's";
   EXPECT_EQ(status["phase"], "Failed");
-  EXPECT_THAT(status["message"].get<std::string>(), HasSubstr("belongs to DbtRun ci-7, not"));
-  EXPECT_EQ(status["conditions"][0]["reason"], "JobNameTaken");
+  EXPECT_EQ(status["conditions"][0]["reason"], "NameReservedForSchedule");
+  EXPECT_THAT(status["message"].get<std::string>(), HasSubstr("DbtSchedule nightly"));
+}
+
+// A run the operator failed because its pod never ran must not start when the cause goes away
+// (the Secret is created, the image pushed): its Job is deleted.
+TEST_F(RunReconcile, ARunFailedBeforeItsPodRanHasItsJobDeleted) {
+  auto run = testing::sample_run_json();
+  run["status"] = {{"phase", "Failed"},
+                   {"jobName", "manual-1-run"},
+                   {"conditions", Json::array({{{"type", "Succeeded"},
+                                                {"status", "False"},
+                                                {"reason", "ContainerNotStarted"},
+                                                {"lastTransitionTime", kNowText}}})}};
+  h.cache.put(kDbtProjects, ready_project());
+  h.cache.put(kDbtRuns, run);
+  h.cache.put(kube::resources::kJobs, own_job(Json::object()));
+  reconcile();
+  EXPECT_THAT(h.client.lines(), ElementsAre("remove jobs analytics/manual-1-run",
+                                            "create events analytics/manual-1."));
+  EXPECT_EQ(h.client.calls()[1].body["reason"], "JobStopped");
+}
+
+// The Job of a run that ended by the runner's own report (here Failed by a test) is left alone:
+// the runner may still be sending its notifications.
+TEST_F(RunReconcile, ARunTheRunnerEndedKeepsItsJob) {
+  auto run = testing::sample_run_json();
+  run["status"] = {{"phase", "Failed"},
+                   {"jobName", "manual-1-run"},
+                   {"conditions", Json::array({{{"type", "Succeeded"},
+                                                {"status", "False"},
+                                                {"reason", "TestsFailed"},
+                                                {"lastTransitionTime", kNowText}}})}};
+  h.cache.put(kDbtProjects, ready_project());
+  h.cache.put(kDbtRuns, run);
+  h.cache.put(kube::resources::kJobs, own_job(Json::object()));
+  reconcile();
+  EXPECT_THAT(h.client.lines(), IsEmpty());
+}
+
+// A scheduled run's Job owns its DbtRun, so deleting it would delete the run's record: the Job
+// is ended by an active deadline that has passed instead.
+TEST_F(RunReconcile, AScheduledRunFailedBeforeItsPodRanHasItsJobEndedByADeadline) {
+  auto run = testing::sample_run_json();
+  run["metadata"]["name"] = "nightly-29123456";
+  run["metadata"]["ownerReferences"] = controlled_by("Job", "nightly-29123456", "j-uid");
+  run["metadata"]["labels"]["kubedbt.io/schedule"] = "nightly";
+  run["status"] = {{"phase", "Failed"},
+                   {"conditions", Json::array({{{"type", "Succeeded"},
+                                                {"status", "False"},
+                                                {"reason", "ImagePullFailed"},
+                                                {"lastTransitionTime", kNowText}}})}};
+  h.cache.put(kDbtRuns, run);
+  h.cache.put(kube::resources::kJobs, scheduled_job("nightly-29123456"));
+  reconcile("nightly-29123456");
+  ASSERT_THAT(h.client.lines(), ::testing::Contains("merge_patch jobs analytics/nightly-29123456"));
+  for (const auto& call : h.client.calls()) {
+    if (call.line() == "merge_patch jobs analytics/nightly-29123456") {
+      EXPECT_EQ(call.body, Json::parse(R"({"spec": {"activeDeadlineSeconds": 1}})"));
+    }
+  }
 }
 
 // Deleted and created again at once: the old run's Job, owned by the old uid, is on its way out.
@@ -266,7 +357,7 @@ TEST_F(RunReconcile, TheJobOfADeletedRunOfTheSameNameIsWaitedFor) {
   const auto& status = h.client.calls()[0].body["status"];
   EXPECT_EQ(status["phase"], "Pending") << "nothing of the old run's result";
   EXPECT_THAT(status["message"].get<std::string>(),
-              HasSubstr("Waiting for Job manual-1 of the deleted DbtRun of this name"));
+              HasSubstr("Waiting for Job manual-1-run of the deleted DbtRun of this name"));
 }
 
 TEST_F(RunReconcile, FinishedRunWithItsJobStillThereStaysEndedAndPrunesOnlyOlderRuns) {
@@ -375,7 +466,7 @@ TEST_F(RunReconcile, RunningJobIsReportedAndLookedAtAgainInAMinute) {
   Json pod = {{"metadata",
                {{"name", "manual-1-x"},
                 {"namespace", "analytics"},
-                {"labels", {{"batch.kubernetes.io/job-name", "manual-1"}}}}},
+                {"labels", {{"batch.kubernetes.io/job-name", "manual-1-run"}}}}},
               {"status", {{"phase", "Running"}}}};
   h.cache.put(kDbtProjects, ready_project());
   h.cache.put(kDbtRuns, testing::sample_run_json());
@@ -383,7 +474,7 @@ TEST_F(RunReconcile, RunningJobIsReportedAndLookedAtAgainInAMinute) {
   h.cache.put(kube::resources::kPods, pod);
   auto result = reconcile();
   EXPECT_EQ(result.requeue_after, std::chrono::minutes(1));
-  EXPECT_EQ(only_status_patch(), Json::parse(R"({"status": {"jobName": "manual-1",
+  EXPECT_EQ(only_status_patch(), Json::parse(R"({"status": {"jobName": "manual-1-run",
               "startTime": "2026-11-25T11:00:00Z", "phase": "Running"}})"));
 }
 
@@ -409,9 +500,9 @@ TEST_F(RunReconcile, RunWithItsOwnSchemaGetsTheDropSchemaFinalizerBeforeItsJob) 
   h.cache.put(kDbtProjects, ready_project());
   h.cache.put(kDbtRuns, run);
   reconcile();
-  ASSERT_THAT(h.client.lines(),
-              ElementsAre("merge_patch dbtruns analytics/manual-1",
-                          "create jobs analytics/manual-1", "create events analytics/manual-1."));
+  ASSERT_THAT(h.client.lines(), ElementsAre("merge_patch dbtruns analytics/manual-1",
+                                            "create jobs analytics/manual-1-run",
+                                            "create events analytics/manual-1."));
   EXPECT_EQ(h.client.calls()[0].body, Json::parse(R"({"metadata": {
               "finalizers": ["kubedbt.io/drop-schema"], "resourceVersion": "7"}})"));
 }

@@ -1,4 +1,5 @@
-// The process driver with /bin/sh children: both pipes drained, stop signal, SIGKILL after grace.
+// The process driver with /bin/sh children: both pipes drained, stop signal, SIGKILL after grace,
+// captured output.
 #include "runner/os/subprocess.h"
 
 #include <gtest/gtest.h>
@@ -53,14 +54,34 @@ TEST(SubprocessTest, StopSendsTheSignalToTheWholeGroup) {
 }
 
 TEST(SubprocessTest, AChildIgnoringTheSignalIsKilledAfterTheGrace) {
-  auto o = shell("trap '' INT; sleep 30");
+  // The stop comes only once the shell has set its trap: a SIGINT before it (a busy machine)
+  // would end the shell by itself.
+  auto o = shell("trap '' INT; echo trapped; sleep 30");
   o.tick = std::chrono::milliseconds(50);
   o.grace = std::chrono::milliseconds(300);
-  o.should_stop = [] { return true; };
+  bool trapped = false;
+  o.on_stdout_line = [&](const std::string& line) { trapped = trapped || line == "trapped"; };
+  o.should_stop = [&] { return trapped; };
   auto r = run_subprocess(o);
   EXPECT_TRUE(r.interrupted);
   EXPECT_TRUE(r.killed_after_grace);
   EXPECT_EQ(r.signal, SIGKILL);
+}
+
+TEST(SubprocessTest, CapturedOutputKeepsWhatWasWrittenAndWhetherTheChildWasStopped) {
+  auto o = shell("echo before; echo oops >&2; trap 'echo stopped; exit 9' TERM; sleep 30 & wait");
+  o.tick = std::chrono::milliseconds(50);
+  o.stop_signal = SIGTERM;
+  int ticks = 0;
+  o.should_stop = [&] { return ++ticks > 5; };
+  auto r = run_captured(o);
+  EXPECT_TRUE(r.interrupted);
+  EXPECT_EQ(r.exit_code, 9);
+  EXPECT_EQ(r.out, "before\nstopped\n");
+  EXPECT_EQ(r.err, "oops\n");
+  auto plain = run_captured({"/bin/sh", "-c", "echo done"}, {}, current_environment());
+  EXPECT_FALSE(plain.interrupted);
+  EXPECT_EQ(plain.out, "done\n");
 }
 
 TEST(SubprocessTest, AMissingProgramIsAnErrorNamingIt) {

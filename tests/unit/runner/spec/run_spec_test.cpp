@@ -47,8 +47,11 @@ TEST(RunSpecTest, ReadsEveryField) {
                 {"name", "nightly-123"},
                 {"jobName", "nightly-123"},
                 {"createIfMissing", true}};
-  doc["source"] = {
-      {"git", {{"url", "https://git.example/shop.git"}, {"ref", "v2"}, {"path", "dbt"}}}};
+  doc["source"] = {{"git",
+                    {{"url", "https://git.example/shop.git"},
+                     {"ref", "v2"},
+                     {"path", "dbt"},
+                     {"timeoutSeconds", 120}}}};
   doc["commands"] = {"source  freshness", "build"};
   doc["select"] = "tag:daily state:modified+";
   doc["exclude"] = {"fct_orders"};
@@ -65,6 +68,7 @@ TEST(RunSpecTest, ReadsEveryField) {
   EXPECT_EQ(spec.run->job_name, "nightly-123");
   ASSERT_TRUE(spec.source.git);
   EXPECT_EQ(spec.source.git->ref, "v2");
+  EXPECT_EQ(spec.source.git->timeout, std::chrono::seconds(120));
   EXPECT_EQ(spec.commands, (std::vector<std::string>{"source freshness", "build"}));
   EXPECT_EQ(spec.select, (std::vector<std::string>{"tag:daily", "state:modified+"}));
   EXPECT_EQ(spec.exclude, std::vector<std::string>{"fct_orders"});
@@ -111,6 +115,11 @@ TEST(RunSpecTest, ErrorsNameTheField) {
   doc = minimal();
   doc["source"] = {{"git", {{"url", "u"}, {"path", "../outside"}}}};
   EXPECT_EQ(error_of(doc), "source.git.path: must be a relative path inside the repository");
+  doc = minimal();
+  doc["source"] = {{"git", {{"url", "u"}, {"timeoutSeconds", 0}}}};
+  EXPECT_EQ(error_of(doc), "source.git.timeoutSeconds: must be between 1 and 86400, got 0");
+  doc["source"] = {{"git", {{"url", "u"}}}};
+  EXPECT_EQ(parse_run_spec(doc).source.git->timeout, std::chrono::seconds(300));
 }
 
 TEST(RunSpecTest, SecretsAreRefused) {

@@ -10,7 +10,7 @@ TEST(RunHistoryTest, ARunRecordCarriesTheRunItsTimingAndEveryNode) {
   RunSpec spec;
   spec.project = "shop";
   spec.target.name = "prod";
-  spec.run = RunRef{"data", "nightly-42", "nightly-42", true};
+  spec.run = RunRef{"data", "nightly-42", "nightly-42", true, ""};
   RunStatus status;
   status.phase = Phase::Failed;
   status.start_time = std::chrono::system_clock::time_point(std::chrono::seconds(1000));

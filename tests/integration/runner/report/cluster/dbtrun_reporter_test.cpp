@@ -1,5 +1,6 @@
 // Status write-back on the real cluster: a CronJob's run creates its DbtRun owned by the Job and
-// reports into it; a user-created DbtRun gets its status; a missing one is a clear error.
+// reports into it; a user-created DbtRun gets its status; a missing, ended, re-created or foreign
+// one is a clear error and nothing runs; a phase someone else finished is never overwritten.
 #include "runner/report/cluster/dbtrun_reporter.h"
 
 #include <gtest/gtest.h>
@@ -122,10 +123,118 @@ TEST_F(DbtRunReporterTest, AMissingDbtRunIsAClearErrorAndNothingRuns) {
   auto spec = dev_spec(db, dir.path() / "shop");
   spec["run"] = {{"namespace", ns.name()}, {"name", "ghost"}};
   auto r = run_runner(spec, dir.path(), cluster_env());
-  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.err.find("DbtRun " + ns.name() + "/ghost does not exist"), std::string::npos)
       << r.err;
   EXPECT_FALSE(db.schema_exists("analytics"));
+}
+
+// The operator failed the run before its pod ran (here: ContainerNotStarted, a missing Secret);
+// a pod that starts afterwards runs nothing and leaves the status as the operator wrote it.
+TEST_F(DbtRunReporterTest, ARunTheOperatorEndedBeforeItsPodStartedIsNotRun) {
+  db.load_shop_raw_data();
+  copy_shop_project(dir.path() / "shop");
+  client->create(kDbtRuns, ns.name(),
+                 {{"apiVersion", "kubedbt.io/v1alpha1"},
+                  {"kind", "DbtRun"},
+                  {"metadata", {{"name", "manual-1"}}},
+                  {"spec", {{"projectRef", {{"name", "shop"}}}, {"target", "dev"}}}});
+  const nlohmann::json ended = {{"phase", "Failed"},
+                                {"message", "The runner container could not start."}};
+  client->merge_patch(kDbtRuns, ns.name(), "manual-1", {{"status", ended}}, "status");
+  auto spec = dev_spec(db, dir.path() / "shop");
+  spec["run"] = {{"namespace", ns.name()}, {"name", "manual-1"}};
+  auto r = run_runner(spec, dir.path(), cluster_env());
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("already ended (Failed: The runner container could not start.)"),
+            std::string::npos)
+      << r.err;
+  auto status = client->get(kDbtRuns, ns.name(), "manual-1")["status"];
+  EXPECT_EQ(status["phase"], "Failed");
+  EXPECT_EQ(status["message"], ended["message"]);
+  EXPECT_FALSE(status.contains("startTime")) << "the runner wrote nothing";
+  EXPECT_FALSE(db.schema_exists("analytics"));
+}
+
+// Deleted and created again under the same name: the old run's pod does not report into, or run
+// for, the new DbtRun (it has its own Job).
+TEST_F(DbtRunReporterTest, APodOfADeletedRunDoesNotRunForItsSuccessorOfTheSameName) {
+  db.load_shop_raw_data();
+  copy_shop_project(dir.path() / "shop");
+  nlohmann::json run = {{"apiVersion", "kubedbt.io/v1alpha1"},
+                        {"kind", "DbtRun"},
+                        {"metadata", {{"name", "manual-1"}}},
+                        {"spec", {{"projectRef", {{"name", "shop"}}}, {"target", "dev"}}}};
+  auto old_uid = client->create(kDbtRuns, ns.name(), run)["metadata"]["uid"];
+  client->remove(kDbtRuns, ns.name(), "manual-1");
+  client->create(kDbtRuns, ns.name(), run);
+  auto spec = dev_spec(db, dir.path() / "shop");
+  spec["run"] = {{"namespace", ns.name()}, {"name", "manual-1"}, {"uid", old_uid}};
+  auto r = run_runner(spec, dir.path(), cluster_env());
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("deleted and created again"), std::string::npos) << r.err;
+  EXPECT_FALSE(client->get(kDbtRuns, ns.name(), "manual-1").contains("status"));
+  EXPECT_FALSE(db.schema_exists("analytics"));
+}
+
+// A user's DbtRun under the name of a schedule's next run (<cronjob>-<minutes>): the scheduled
+// pod neither reports into it nor runs as it.
+TEST_F(DbtRunReporterTest, AScheduledRunDoesNotReportIntoAUsersDbtRunOfItsName) {
+  db.load_shop_raw_data();
+  copy_shop_project(dir.path() / "shop");
+  client->create(kube::resources::kJobs, ns.name(), suspended_job("nightly-29000001"));
+  client->create(kDbtRuns, ns.name(),
+                 {{"apiVersion", "kubedbt.io/v1alpha1"},
+                  {"kind", "DbtRun"},
+                  {"metadata", {{"name", "nightly-29000001"}}},
+                  {"spec", {{"projectRef", {{"name", "shop"}}}, {"target", "dev"}}}});
+  auto spec = dev_spec(db, dir.path() / "shop");
+  spec["run"] = {{"namespace", ns.name()},
+                 {"name", "nightly-29000001"},
+                 {"jobName", "nightly-29000001"},
+                 {"createIfMissing", true}};
+  auto r = run_runner(spec, dir.path(), cluster_env());
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("is not owned by Job nightly-29000001"), std::string::npos) << r.err;
+  EXPECT_FALSE(client->get(kDbtRuns, ns.name(), "nightly-29000001").contains("status"));
+  EXPECT_FALSE(db.schema_exists("analytics"));
+}
+
+// The run is ended by someone else while the runner works (the operator saw its Job fail): the
+// runner's later progress and final status never move it back to Running or overwrite it.
+TEST_F(DbtRunReporterTest, APhaseSomeoneElseFinishedIsNeverOverwritten) {
+  db.load_shop_raw_data();
+  copy_shop_project(dir.path() / "shop");
+  write_file(dir.path() / "shop/models/nap.sql", "select 1 as slept from pg_sleep(4)\n");
+  client->create(kDbtRuns, ns.name(),
+                 {{"apiVersion", "kubedbt.io/v1alpha1"},
+                  {"kind", "DbtRun"},
+                  {"metadata", {{"name", "manual-1"}}},
+                  {"spec", {{"projectRef", {{"name", "shop"}}}, {"target", "dev"}}}});
+  auto spec = dev_spec(db, dir.path() / "shop");
+  spec["run"] = {{"namespace", ns.name()}, {"name", "manual-1"}};
+  const nlohmann::json ended = {{"phase", "TimedOut"},
+                                {"message", "The run exceeded its timeout and was stopped."}};
+  auto options = cluster_env();
+  bool ended_it = false;
+  options.stop_when = [&] {
+    if (!ended_it &&
+        client->get(kDbtRuns, ns.name(), "manual-1")["status"].value("phase", "") == "Running") {
+      client->merge_patch(kDbtRuns, ns.name(), "manual-1", {{"status", ended}}, "status");
+      ended_it = true;
+    }
+    return false;
+  };
+  auto r = run_runner(spec, dir.path(), options);
+  ASSERT_TRUE(ended_it) << "the run was never seen Running: " << r.err;
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.status["phase"], "Succeeded") << "the status file still has the runner's own view";
+  auto status = client->get(kDbtRuns, ns.name(), "manual-1")["status"];
+  EXPECT_EQ(status["phase"], "TimedOut");
+  EXPECT_EQ(status["message"], ended["message"]);
+  const std::string logged = "the DbtRun was ended by someone else";
+  EXPECT_TRUE(r.out.find(logged) != std::string::npos || r.err.find(logged) != std::string::npos)
+      << r.err;
 }
 
 }  // namespace

@@ -58,7 +58,7 @@ TEST(DbtRunStatusTest, MapsAnomaliesDeferralDeploymentAndDerivesFreshness) {
   }
   s.anomalies[0] = {Anomaly::Kind::Duration, "", "took 9m, median 2m"};
   s.deferral = Deferral{"prod", true};
-  s.deployment = DeploymentOutcome{true, {"analytics"}, {"analytics_previous"}};
+  s.deployment = DeploymentOutcome{true, {"analytics"}, {"analytics_previous"}, ""};
   auto out = to_dbt_run_status(s, "prod", "");
   ASSERT_EQ(out.anomalies.size(), api::kMaxAnomalies);
   EXPECT_EQ(out.anomalies[0].kind, api::AnomalyKind::Duration);
@@ -120,7 +120,7 @@ TEST(DbtRunStatusTest, ACronJobsRunIsOwnedByItsJob) {
   spec.project = "shop";
   spec.target.name = "prod";
   spec.commands = {"source freshness", "build"};
-  spec.run = RunRef{"data", "nightly-29000000", "nightly-29000000", true};
+  spec.run = RunRef{"data", "nightly-29000000", "nightly-29000000", true, ""};
   spec.deployment.strategy = DeploymentSpec::Strategy::BlueGreen;
   spec.deployment.keep_previous = false;
   auto run = dbt_run_for_job(spec, "uid-123");
