@@ -60,6 +60,21 @@ void check_source(FieldErrors& errors, const ProjectSource& source) {
       add(errors, "spec.source.git.url",
           "\"" + git.url + "\" must be an https://, ssh://, git@host:path or file:// URL");
     }
+    if (rules::git_url_has_credentials(git.url)) {
+      add(errors, "spec.source.git.url",
+          "must not carry credentials (a user or user:password before '@'): they would be "
+          "readable in the DbtProject and every Job; put a token (key token) or SSH key (key "
+          "ssh-privatekey) in the Secret named by spec.source.git.secretRef");
+    }
+    if (rules::is_ssh_git_url(git.url) && !git.secret_ref) {
+      add(errors, "spec.source.git.secretRef",
+          "is required for an ssh URL: its key ssh-known-hosts pins the server's host key (the "
+          "line ssh-keyscan prints, checked against what your git host publishes), and "
+          "ssh-privatekey holds the deploy key");
+    }
+    if (git.ref && git.ref->starts_with("-")) {
+      add(errors, "spec.source.git.ref", "must not start with '-', such as main or v1.2.0");
+    }
     if (git.ref && (git.ref->empty() || git.ref->size() > 255 ||
                     git.ref->find_first_of(" \t\n") != std::string::npos)) {
       add(errors, "spec.source.git.ref",

@@ -59,10 +59,11 @@ FieldErrors validate(const DbtRun& run) {
   rules::check_invocation(errors, "spec", spec.invocation);
   if (spec.source && spec.source->ref &&
       (spec.source->ref->empty() || spec.source->ref->size() > 255 ||
+       spec.source->ref->starts_with("-") ||
        spec.source->ref->find_first_of(" \t\n") != std::string::npos)) {
     add(errors, "spec.source.ref",
-        "must be a branch, tag or commit of 1 to 255 characters without spaces, such as a pull "
-        "request's head commit");
+        "must be a branch, tag or commit of 1 to 255 characters without spaces, not starting "
+        "with '-', such as a pull request's head commit");
   }
   if (spec.defer) {
     rules::check_target_name(errors, "spec.defer.to", spec.defer->to);

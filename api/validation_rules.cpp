@@ -81,6 +81,25 @@ bool is_secret_key(std::string_view s) {
   });
 }
 
+bool is_ssh_git_url(std::string_view url) {
+  if (url.starts_with("ssh://") || url.starts_with("git+ssh://")) return true;
+  auto at = url.find('@');
+  auto colon = url.find(':');
+  return url.find("://") == std::string_view::npos && at != std::string_view::npos &&
+         colon != std::string_view::npos && at < colon;
+}
+
+bool git_url_has_credentials(std::string_view url) {
+  auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return false;
+  auto authority = url.substr(scheme_end + 3);
+  authority = authority.substr(0, authority.find('/'));
+  auto at = authority.rfind('@');
+  if (at == std::string_view::npos) return false;
+  bool http = url.starts_with("http://") || url.starts_with("https://");
+  return http || authority.substr(0, at).find(':') != std::string_view::npos;
+}
+
 bool is_env_name(std::string_view s) {
   return !s.empty() && s.size() <= 253 && (is_alpha(s.front()) || s.front() == '_') &&
          std::all_of(s.begin(), s.end(), is_word);

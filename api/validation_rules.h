@@ -48,6 +48,11 @@ bool is_schema_or_child(std::string_view schema, std::string_view parent);
 bool is_secret_key(std::string_view s);
 // An environment variable name: [A-Za-z_][A-Za-z0-9_]*.
 bool is_env_name(std::string_view s);
+// A git URL over ssh: ssh://, git+ssh:// or scp-like user@host:path.
+bool is_ssh_git_url(std::string_view url);
+// Whether a git URL carries credentials: any user in an http(s) URL (a token as the user name is
+// common), or user:password in any URL. They belong in the source Secret.
+bool git_url_has_credentials(std::string_view url);
 // The shape of an IANA zone name ("Europe/Berlin", "UTC", "Etc/GMT+1").
 bool looks_like_time_zone(std::string_view s);
 

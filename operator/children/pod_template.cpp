@@ -67,6 +67,8 @@ Json build_pod_template(const api::DbtProject& project, const RunInputs& inputs,
     env.push_back(secret_env("KUBEDBT_GIT_TOKEN", source.git->secret_ref->name, "token", true));
     env.push_back(
         secret_env("KUBEDBT_GIT_SSH_KEY", source.git->secret_ref->name, "ssh-privatekey", true));
+    env.push_back(secret_env("KUBEDBT_GIT_KNOWN_HOSTS", source.git->secret_ref->name,
+                             "ssh-known-hosts", true));
   }
   for (std::size_t i = 0; i < project.spec.notifications.size(); ++i) {
     for (const auto& e : notification_secret_env(project.spec.notifications[i], i)) {

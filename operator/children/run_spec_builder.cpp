@@ -128,6 +128,12 @@ nlohmann::json build_run_spec(const api::DbtProject& project, const RunInputs& i
     spec["vars"] = in.invocation.vars;
   }
   if (in.invocation.full_refresh) spec["fullRefresh"] = true;
+  // The variables dbt may read beyond its own: those the project declares for it.
+  auto dbt_env = nlohmann::json::array();
+  for (const auto* vars : {&project.spec.env, &target->second.env}) {
+    for (const auto& v : *vars) dbt_env.push_back(v.name);
+  }
+  spec["dbtEnv"] = dbt_env;
   auto deadlines = split_timeout(in.timeout);
   if (deadlines.runner_timeout_seconds) {
     spec["timeoutSeconds"] = *deadlines.runner_timeout_seconds;

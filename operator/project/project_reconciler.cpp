@@ -2,6 +2,7 @@
 #include "operator/project/project_reconciler.h"
 
 #include "api/validation.h"
+#include "api/validation_rules.h"
 #include "common/log.h"
 #include "kube/errors.h"
 #include "operator/core/kinds.h"
@@ -26,7 +27,9 @@ std::vector<SecretRefUse> secret_references(const api::DbtProjectSpec& spec) {
     }
   }
   if (spec.source.git && spec.source.git->secret_ref) {
-    refs.push_back({spec.source.git->secret_ref->name, "", "spec.source.git.secretRef"});
+    // Over ssh the host key must be pinned; the runner refuses to fetch without it.
+    std::string key = api::rules::is_ssh_git_url(spec.source.git->url) ? "ssh-known-hosts" : "";
+    refs.push_back({spec.source.git->secret_ref->name, key, "spec.source.git.secretRef"});
   }
   for (std::size_t i = 0; i < spec.notifications.size(); ++i) {
     const auto& n = spec.notifications[i];

@@ -1,11 +1,13 @@
-// A small HTTP/1.0 server for /healthz, /readyz and /metrics on one port (one thread, GET only).
+// The HTTP server for /healthz, /readyz and /metrics on one port: GET only, one request per
+// connection, each connection closed at a deadline so no client can hold the probes down.
 #pragma once
 
-#include <atomic>
+#include <chrono>
+#include <cstddef>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
-#include <thread>
 
 namespace kubedbt::op {
 
@@ -19,6 +21,11 @@ class HttpEndpoint {
  public:
   using Handler = std::function<HttpResponse()>;
 
+  // A connection must send its request and take the whole response within this time.
+  static constexpr std::chrono::seconds kConnectionDeadline{5};
+  // Request line and headers above this size are refused with 431.
+  static constexpr std::size_t kHeaderLimit = 8 * 1024;
+
   // Binds `address`:`port` (port 0 picks one) at once; throws std::runtime_error when it cannot.
   HttpEndpoint(const std::string& address, int port, std::map<std::string, Handler> routes);
   ~HttpEndpoint();  // stops and joins
@@ -28,14 +35,9 @@ class HttpEndpoint {
   int port() const { return port_; }
 
  private:
-  void serve();
-  void answer(int fd);
-
-  std::map<std::string, Handler> routes_;
-  int listen_fd_ = -1;
+  struct Server;  // the Boost.Asio machinery, kept out of this header
+  std::unique_ptr<Server> server_;
   int port_ = 0;
-  std::atomic<bool> stopping_{false};
-  std::thread thread_;
 };
 
 }  // namespace kubedbt::op

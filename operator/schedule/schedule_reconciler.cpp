@@ -62,11 +62,35 @@ bool write_status(const ReconcileContext& ctx, const api::DbtSchedule& schedule,
   return true;
 }
 
+// The object `object`'s controller owner of `kind` points at, when the cache holds it with the
+// uid the reference names; null otherwise.
+std::optional<Json> controller_object(const ReconcileContext& ctx, const Json& object,
+                                      std::string_view kind, const kube::Resource& resource) {
+  const auto* owner = controller_of_kind(object, kind);
+  if (!owner) return std::nullopt;
+  auto found =
+      ctx.cache.get(resource, object["metadata"].value("namespace", ""), owner->value("name", ""));
+  if (!found || (*found)["metadata"].value("uid", "") != owner->value("uid", "")) {
+    return std::nullopt;
+  }
+  return found;
+}
+
+// Whether `run` was started by `schedule`: its owner chain is Job -> CronJob -> this schedule
+// (uids checked at each step). A label is not proof: anyone who may create a DbtRun can set it.
+bool started_by(const ReconcileContext& ctx, const Json& run, const api::DbtSchedule& schedule) {
+  auto job = controller_object(ctx, run, "Job", kube::resources::kJobs);
+  if (!job) return false;
+  auto cron_job = controller_object(ctx, *job, "CronJob", kube::resources::kCronJobs);
+  if (!cron_job) return false;
+  const auto* owner = controller_of_kind(*cron_job, api::kDbtScheduleKind);
+  return owner && owner->value("uid", "") == schedule.metadata.uid;
+}
+
 std::vector<api::DbtRun> runs_of(const ReconcileContext& ctx, const api::DbtSchedule& schedule) {
   std::vector<api::DbtRun> runs;
-  auto want = label_value(schedule.metadata.name);
   for (const auto& object : ctx.cache.list(kDbtRuns, schedule.metadata.namespace_)) {
-    if (label_of(object, label::kSchedule) != want) continue;
+    if (!started_by(ctx, object, schedule)) continue;
     try {
       runs.push_back(api::dbt_run_from_json(object));
     } catch (const api::DecodeError&) {

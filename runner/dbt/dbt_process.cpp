@@ -5,19 +5,6 @@
 
 namespace kubedbt::runner {
 
-Environment dbt_environment(const Environment& base, const Workspace& ws) {
-  Environment env = base;
-  env["DBT_TARGET_PATH"] = ws.target_path.string();
-  env["DBT_LOG_PATH"] = ws.log_path.string();
-  env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "False";
-  env["DBT_USE_COLORS"] = "False";
-  // A pipe makes Python buffer stdout in blocks; events must arrive as they happen.
-  env["PYTHONUNBUFFERED"] = "1";
-  env.erase("DBT_PROFILES_DIR");
-  env.erase("DBT_PROJECT_DIR");
-  return env;
-}
-
 DbtProcessResult run_dbt(const DbtProcessOptions& o) {
   DbtProcessResult result;
   auto scrub = [&](const std::string& s) { return o.scrub ? o.scrub(s) : s; };

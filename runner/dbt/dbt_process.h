@@ -21,7 +21,7 @@ enum class EchoMode {
 
 struct DbtProcessOptions {
   std::vector<std::string> argv;
-  Environment env;  // complete environment; see dbt_environment()
+  Environment env;  // complete environment; see dbt_environment.h
   std::filesystem::path working_dir;
   EchoMode echo = EchoMode::Json;
   // Replaces secret values in any text the runner echoes.
@@ -38,9 +38,5 @@ struct DbtProcessResult {
 };
 
 DbtProcessResult run_dbt(const DbtProcessOptions& options);
-
-// The runner's environment plus what dbt needs here: target and log paths inside the workspace,
-// no anonymous usage statistics, no colours, unbuffered output (live progress).
-Environment dbt_environment(const Environment& base, const Workspace& ws);
 
 }  // namespace kubedbt::runner

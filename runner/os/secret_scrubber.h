@@ -10,7 +10,8 @@ namespace kubedbt::runner {
 
 class SecretScrubber {
  public:
-  // Collects the values of DBT_ENV_SECRET_* and KUBEDBT_GIT_* variables (and `extra_names`).
+  // Collects the values of DBT_ENV_SECRET_*, KUBEDBT_GIT_* and the notification secrets
+  // (KUBEDBT_NOTIFY_<i>_URL, _HMAC, _SMTP_PASSWORD), and of `extra_names`.
   static SecretScrubber from_environment(const Environment& env,
                                          const std::vector<std::string>& extra_names = {});
   explicit SecretScrubber(std::vector<std::string> secrets);

@@ -8,6 +8,7 @@
 
 #include "common/log.h"
 #include "runner/dbt/dbt_command.h"
+#include "runner/dbt/dbt_environment.h"
 #include "runner/dbt/packages.h"
 #include "runner/dbt/profiles.h"
 #include "runner/dbt/retry_policy.h"
@@ -91,7 +92,7 @@ AttemptOutcome RunPipeline::attempt(const std::vector<std::string>& argv,
   if (freshness) std::filesystem::remove(ws.target_path / "sources.json", ec);
   DbtProcessOptions o;
   o.argv = argv;
-  o.env = dbt_environment(options_.env, ws);
+  o.env = dbt_environment(options_.env, ws, spec_.dbt_env);
   o.working_dir = ws.project_dir;
   o.echo = options_.echo;
   o.scrub = scrubber_;

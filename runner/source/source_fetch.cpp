@@ -9,6 +9,8 @@
 #include <cctype>
 #include <fstream>
 
+#include "api/validation_rules.h"
+
 namespace kubedbt::runner {
 namespace {
 
@@ -50,48 +52,78 @@ std::string git_reason(const CapturedOutput& out) {
   return nl == std::string::npos ? text : text.substr(nl + 1);
 }
 
-// Git's environment: no prompts, credentials from the runner's env, removed files cleaned up.
+// Writes `content` to `path`, readable by the runner only, ending in a newline.
+void write_private_file(const std::filesystem::path& path, const std::string& content) {
+  std::ofstream out(path, std::ios::trunc);
+  out << content << (content.empty() || content.back() == '\n' ? "" : "\n");
+  out.close();
+  std::filesystem::permissions(
+      path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+}
+
+// The value of `name` in `env`, or "" when unset.
+std::string value_of(const Environment& env, const std::string& name) {
+  auto it = env.find(name);
+  return it == env.end() ? "" : it->second;
+}
+
+// Git's environment: no prompts, only network transports (and file, for local clusters),
+// credentials from the runner's env, ssh with the pinned host keys only; its files are removed.
 class GitEnvironment {
  public:
-  GitEnvironment(const Environment& base, const std::filesystem::path& scratch) : env_(base) {
+  GitEnvironment(const Environment& base, const std::filesystem::path& scratch,
+                 const std::string& url)
+      : env_(base) {
     env_["GIT_TERMINAL_PROMPT"] = "0";
+    // No ext:: (runs a command) or other helper transports, whatever the URL says.
+    env_["GIT_ALLOW_PROTOCOL"] = "https:http:ssh:git:file";
     env_.erase("GIT_DIR");
-    if (auto token = base.find("KUBEDBT_GIT_TOKEN");
-        token != base.end() && !token->second.empty()) {
+    if (auto token = value_of(base, "KUBEDBT_GIT_TOKEN"); !token.empty()) {
       // Passed as config through the environment, never on the command line.
       env_["GIT_CONFIG_COUNT"] = "1";
       env_["GIT_CONFIG_KEY_0"] = "http.extraHeader";
-      env_["GIT_CONFIG_VALUE_0"] =
-          "Authorization: Basic " + base64("x-access-token:" + token->second);
+      env_["GIT_CONFIG_VALUE_0"] = "Authorization: Basic " + base64("x-access-token:" + token);
     }
-    std::string key_file;
-    if (auto f = base.find("KUBEDBT_GIT_SSH_KEY_FILE"); f != base.end() && !f->second.empty()) {
-      key_file = f->second;
-    } else if (auto k = base.find("KUBEDBT_GIT_SSH_KEY"); k != base.end() && !k->second.empty()) {
-      temp_key_ = scratch / ".git-ssh-key";
-      std::ofstream out(temp_key_, std::ios::trunc);
-      out << k->second << (k->second.back() == '\n' ? "" : "\n");
-      out.close();
-      std::filesystem::permissions(
-          temp_key_, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-      key_file = temp_key_.string();
+    std::string key_file = value_of(base, "KUBEDBT_GIT_SSH_KEY_FILE");
+    if (auto key = value_of(base, "KUBEDBT_GIT_SSH_KEY"); key_file.empty() && !key.empty()) {
+      key_file = remember(scratch / ".git-ssh-key");
+      write_private_file(key_file, key);
     }
-    if (!key_file.empty()) {
-      env_["GIT_SSH_COMMAND"] =
-          "ssh -i '" + key_file + "' -o IdentitiesOnly=yes -o StrictHostKeyChecking=accept-new";
+    if (key_file.empty() && !api::rules::is_ssh_git_url(url)) return;
+    std::string known_hosts = value_of(base, "KUBEDBT_GIT_KNOWN_HOSTS_FILE");
+    if (auto hosts = value_of(base, "KUBEDBT_GIT_KNOWN_HOSTS");
+        known_hosts.empty() && !hosts.empty()) {
+      known_hosts = remember(scratch / ".git-known-hosts");
+      write_private_file(known_hosts, hosts);
     }
+    if (known_hosts.empty()) {
+      throw SourceError(
+          "cannot fetch " + redact_url(url) +
+          " over ssh: no known host key to check the server against. Add key ssh-known-hosts to "
+          "the Secret of spec.source.git.secretRef, holding the server's line(s) from "
+          "ssh-keyscan (checked against the key your git host publishes)");
+    }
+    std::string command = "ssh -o StrictHostKeyChecking=yes -o UserKnownHostsFile='" + known_hosts +
+                          "' -o GlobalKnownHostsFile=/dev/null";
+    if (!key_file.empty()) command += " -i '" + key_file + "' -o IdentitiesOnly=yes";
+    env_["GIT_SSH_COMMAND"] = command;
   }
   ~GitEnvironment() {
-    if (!temp_key_.empty()) {
+    for (const auto& file : files_) {
       std::error_code ignored;
-      std::filesystem::remove(temp_key_, ignored);
+      std::filesystem::remove(file, ignored);
     }
   }
   const Environment& env() const { return env_; }
 
  private:
+  std::string remember(const std::filesystem::path& file) {
+    files_.push_back(file);
+    return file.string();
+  }
+
   Environment env_;
-  std::filesystem::path temp_key_;
+  std::vector<std::filesystem::path> files_;
 };
 
 }  // namespace
@@ -121,7 +153,7 @@ FetchedSource fetch_source(const SourceSpec& source, const std::filesystem::path
   const auto& git = *source.git;
   std::string where = redact_url(git.url) + " at " + git.ref;
   std::filesystem::create_directories(checkout_dir);
-  GitEnvironment git_env(env, checkout_dir.parent_path());
+  GitEnvironment git_env(env, checkout_dir.parent_path(), git.url);
   const auto deadline = std::chrono::steady_clock::now() + git.timeout;
   auto run = [&](std::vector<std::string> argv) {
     SubprocessOptions o;
@@ -154,13 +186,13 @@ FetchedSource fetch_source(const SourceSpec& source, const std::filesystem::path
   };
   if (is_commit_sha(git.ref)) {
     run({"git", "init", "--quiet", "."});
-    run({"git", "remote", "add", "origin", git.url});
-    run({"git", "fetch", "--quiet", "--depth", "1", "origin", git.ref});
+    run({"git", "remote", "add", "--", "origin", git.url});
+    run({"git", "fetch", "--quiet", "--depth", "1", "--", "origin", git.ref});
     run({"git", "checkout", "--quiet", "FETCH_HEAD"});
   } else if (git.ref == "HEAD") {
-    run({"git", "clone", "--quiet", "--depth", "1", git.url, "."});
+    run({"git", "clone", "--quiet", "--depth", "1", "--", git.url, "."});
   } else {
-    run({"git", "clone", "--quiet", "--depth", "1", "--branch", git.ref, git.url, "."});
+    run({"git", "clone", "--quiet", "--depth", "1", "--branch", git.ref, "--", git.url, "."});
   }
   auto rev = run({"git", "rev-parse", "HEAD"});
   fetched.commit_sha = rev.out.substr(0, rev.out.find('\n'));

@@ -28,8 +28,9 @@ struct FetchControl {
 };
 
 // Clones into `checkout_dir` (which must not exist or be empty). Credentials come from `env`:
-// KUBEDBT_GIT_TOKEN (https), KUBEDBT_GIT_SSH_KEY_FILE or KUBEDBT_GIT_SSH_KEY (ssh). Git runs under
-// the source's timeout and stops when `control` says so.
+// KUBEDBT_GIT_TOKEN (https), KUBEDBT_GIT_SSH_KEY_FILE or KUBEDBT_GIT_SSH_KEY (ssh). An ssh fetch
+// checks the server strictly against KUBEDBT_GIT_KNOWN_HOSTS_FILE or KUBEDBT_GIT_KNOWN_HOSTS and
+// is refused without them. Git runs under the source's timeout and stops when `control` says so.
 // Throws SourceError with git's own reason (or the timeout, or the stop) and no credential in it.
 FetchedSource fetch_source(const SourceSpec& source, const std::filesystem::path& checkout_dir,
                            const Environment& env, const FetchControl& control = {});

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <set>
 #include <sstream>
 #include <string_view>
 
@@ -218,6 +219,7 @@ RunSpec parse_run_spec(const nlohmann::json& document) {
           "target",
           "commands",
           "select",
+          "dbtEnv",
           "exclude",
           "selector",
           "vars",
@@ -278,6 +280,10 @@ RunSpec parse_run_spec(const nlohmann::json& document) {
     }
   }
   spec.select = f.optional_words("select");
+  if (f.has("dbtEnv")) {
+    auto names = f.optional_words("dbtEnv");
+    spec.dbt_env = std::set<std::string>(names.begin(), names.end());
+  }
   spec.exclude = f.optional_words("exclude");
   spec.selector = f.optional_string("selector").value_or("");
   if (const auto* vars = f.find("vars")) {

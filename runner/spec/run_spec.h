@@ -4,6 +4,7 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -110,6 +111,9 @@ struct RunSpec {
   std::vector<std::string> commands{"build"};  // each one dbt command: "build", "source freshness"
   std::vector<std::string> select;
   std::vector<std::string> exclude;
+  // The variables the DbtProject gives dbt (spec.env, the target's env): with the fixed
+  // allow-list, all dbt sees (dbt_environment.h). Absent: no declaration, everything but KUBEDBT_*.
+  std::optional<std::set<std::string>> dbt_env;
   std::string selector;
   nlohmann::json vars = nlohmann::json::object();
   bool full_refresh = false;

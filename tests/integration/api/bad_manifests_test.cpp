@@ -234,6 +234,21 @@ spec:
        std::string("  source: {git: {url: 'ftp://example.com/x.git'}}\n") + kTargets,
        {"spec.source.git.url: Invalid value: \"ftp://example.com/x.git\"",
         "must be an https://, ssh://, git@host:path or file:// URL"}},
+      {"git_url_with_token",
+       kProject,
+       std::string("  source: {git: {url: 'https://ghp_secret@github.com/acme/shop.git'}}\n") +
+           kTargets,
+       {"spec.source.git.url", "must not carry credentials"}},
+      {"git_url_with_password",
+       kProject,
+       std::string("  source: {git: {url: 'ssh://git:hunter2@github.com/acme/shop.git'}}\n") +
+           kTargets,
+       {"spec.source.git.url", "must not carry credentials"}},
+      {"git_ref_like_an_option",
+       kProject,
+       std::string("  source: {git: {url: 'https://x/y.git', ref: '--upload-pack=touch'}}\n") +
+           kTargets,
+       {"spec.source.git.ref"}},
       {"git_path_escapes",
        kProject,
        std::string("  source: {git: {url: 'https://x/y.git', path: '../secrets'}}\n") + kTargets,

@@ -73,6 +73,18 @@ INSTANTIATE_TEST_SUITE_P(
              "spec.source.git.url", "must be an https://, ssh://, git@host:path or file:// URL"},
         Case{"bad_ref", [](DbtProject& p) { p.spec.source.git->ref = "two words"; },
              "spec.source.git.ref", "without spaces"},
+        Case{"url_with_token",
+             [](DbtProject& p) { p.spec.source.git->url = "https://ghp_x@github.com/a/b.git"; },
+             "spec.source.git.url", "must not carry credentials"},
+        Case{"ssh_url_without_secret",
+             [](DbtProject& p) {
+               p.spec.source.git->url = "git@github.com:a/b.git";
+               p.spec.source.git->secret_ref.reset();
+             },
+             "spec.source.git.secretRef", "ssh-known-hosts pins the server's host key"},
+        Case{"ref_like_an_option",
+             [](DbtProject& p) { p.spec.source.git->ref = "--upload-pack=x"; },
+             "spec.source.git.ref", "must not start with '-'"},
         Case{"escaping_path", [](DbtProject& p) { p.spec.source.git->path = "../other"; },
              "spec.source.git.path", "relative folder inside the repository without '..'"},
         Case{"bad_git_secret", [](DbtProject& p) { p.spec.source.git->secret_ref->name = "Git_Token"; },

@@ -33,6 +33,26 @@ TEST(ValidationRulesTest, TargetNamesIdentifiersAndKeys) {
   EXPECT_FALSE(is_env_name("DBT-PASSWORD"));
 }
 
+TEST(ValidationRulesTest, SshGitUrls) {
+  EXPECT_TRUE(is_ssh_git_url("ssh://git@github.com/acme/shop.git"));
+  EXPECT_TRUE(is_ssh_git_url("git+ssh://github.com/acme/shop.git"));
+  EXPECT_TRUE(is_ssh_git_url("git@github.com:acme/shop.git"));
+  EXPECT_FALSE(is_ssh_git_url("https://github.com/acme/shop.git"));
+  EXPECT_FALSE(is_ssh_git_url("https://github.com/a@b:c/shop.git"));
+  EXPECT_FALSE(is_ssh_git_url("file:///srv/shop.git"));
+}
+
+TEST(ValidationRulesTest, GitUrlsWithCredentials) {
+  EXPECT_TRUE(git_url_has_credentials("https://user:ghp_x@github.com/acme/shop.git"));
+  EXPECT_TRUE(git_url_has_credentials("https://ghp_token@github.com/acme/shop.git"));
+  EXPECT_TRUE(git_url_has_credentials("http://u@git.local/shop.git"));
+  EXPECT_TRUE(git_url_has_credentials("ssh://git:hunter2@github.com/acme/shop.git"));
+  EXPECT_FALSE(git_url_has_credentials("ssh://git@github.com/acme/shop.git"))
+      << "ssh's user name is no secret";
+  EXPECT_FALSE(git_url_has_credentials("git@github.com:acme/shop.git"));
+  EXPECT_FALSE(git_url_has_credentials("https://github.com/acme/sh@p.git")) << "in the path";
+}
+
 TEST(ValidationRulesTest, TimeZoneShape) {
   for (const char* ok :
        {"UTC", "Europe/Berlin", "America/Argentina/Buenos_Aires", "Etc/GMT+1", "Etc/GMT-14"}) {

@@ -295,5 +295,85 @@ TEST(HangingGitHostTest, AStuckCloneFailsTheRunAfterTheSourcesTimeout) {
   EXPECT_FALSE(db.schema_exists("analytics"));
 }
 
+// ssh is checked strictly against the host keys of the source Secret. No ssh server runs here,
+// so a stand-in `ssh` first on PATH records what real git hands it and refuses, as ssh does for
+// an unknown host; the flags and the known-hosts file it was given are what is asserted.
+class SshSourceTest : public ::testing::Test {
+ protected:
+  TempDir dir;
+  std::filesystem::path bin = dir.path() / "bin";
+  std::filesystem::path seen = dir.path() / "ssh-seen";
+
+  void SetUp() override {
+    std::filesystem::create_directories(bin);
+    write_file(bin / "ssh",
+               "#!/bin/sh\n"
+               "echo \"$*\" > '" +
+                   seen.string() +
+                   "'\n"
+                   "for a in \"$@\"; do case $a in UserKnownHostsFile=*) "
+                   "f=${a#UserKnownHostsFile=}; cat \"$f\" >> '" +
+                   seen.string() +
+                   "';; esac; done\n"
+                   "echo 'Host key verification failed.' >&2\nexit 255\n");
+    std::filesystem::permissions(bin / "ssh", std::filesystem::perms::owner_all);
+  }
+
+  runner::Environment env() const {
+    auto e = runner::current_environment();
+    e["PATH"] = bin.string() + ":" + e["PATH"];
+    e["KUBEDBT_GIT_SSH_KEY"] = "-----BEGIN OPENSSH PRIVATE KEY-----\nfake\n";
+    return e;
+  }
+
+  static runner::SourceSpec source(const std::string& url) {
+    runner::SourceSpec s;
+    s.git = runner::SourceSpec::Git{url, "main", ""};
+    return s;
+  }
+};
+
+TEST_F(SshSourceTest, AnSshFetchWithoutKnownHostsIsRefusedBeforeGitRuns) {
+  try {
+    runner::fetch_source(source("git@git.example:acme/shop.git"), dir.path() / "checkout", env());
+    ADD_FAILURE() << "no refusal";
+  } catch (const runner::SourceError& e) {
+    EXPECT_NE(std::string(e.what()).find("Add key ssh-known-hosts to the Secret"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_FALSE(std::filesystem::exists(seen)) << "ssh never ran";
+}
+
+TEST_F(SshSourceTest, SshChecksTheServerStrictlyAgainstTheSecretsHostKeys) {
+  auto e = env();
+  const std::string pinned = "git.example ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPinnedKey";
+  e["KUBEDBT_GIT_KNOWN_HOSTS"] = pinned;
+  EXPECT_THROW(runner::fetch_source(source("ssh://git@git.example/acme/shop.git"),
+                                    dir.path() / "checkout", e),
+               runner::SourceError);
+  auto args = read_text(seen);
+  EXPECT_NE(args.find("StrictHostKeyChecking=yes"), std::string::npos) << args;
+  EXPECT_NE(args.find("GlobalKnownHostsFile=/dev/null"), std::string::npos) << args;
+  EXPECT_EQ(args.find("accept-new"), std::string::npos) << args;
+  EXPECT_NE(args.find(pinned), std::string::npos) << "the known-hosts file is the Secret's";
+  EXPECT_TRUE(files_containing(dir.path() / "checkout", "PinnedKey").empty());
+}
+
+// Transports that run commands (ext::) and URLs that look like options never get that far.
+TEST(GitTransportTest, CommandTransportsAndOptionLikeUrlsRunNothing) {
+  TempDir dir;
+  auto marker = dir.path() / "pwned";
+  for (const std::string& url :
+       {"ext::sh -c touch% " + marker.string(), "--upload-pack=touch " + marker.string()}) {
+    runner::SourceSpec s;
+    s.git = runner::SourceSpec::Git{url, "HEAD", ""};
+    EXPECT_THROW(runner::fetch_source(s, dir.path() / ("checkout-" + std::to_string(url.size())),
+                                      runner::current_environment()),
+                 runner::SourceError)
+        << url;
+    EXPECT_FALSE(std::filesystem::exists(marker)) << url << " ran a command";
+  }
+}
 }  // namespace
 }  // namespace kubedbt::testing

@@ -14,6 +14,19 @@ using testing::sample_project;
 using testing::sample_run;
 using testing::sample_schedule;
 
+// dbt sees only the variables the project declares for it (and its own settings), so the
+// runner's git and notification secrets never reach a pull request's models.
+TEST(RunSpec, DeclaresTheVariablesDbtMaySee) {
+  auto json = testing::sample_project_json();
+  json["spec"]["env"] = {{{"name", "API_REGION"}, {"value", "eu"}}};
+  json["spec"]["targets"]["dev"]["env"] = {
+      {{"name", "API_KEY"}, {"valueFrom", {{"secretKeyRef", {{"name", "k"}, {"key", "k"}}}}}}};
+  auto spec = build_run_spec(api::dbt_project_from_json(json), run_inputs(sample_run(), "dev"));
+  EXPECT_EQ(spec["dbtEnv"], nlohmann::json::array({"API_REGION", "API_KEY"}));
+  auto plain = build_run_spec(sample_project(), run_inputs(sample_run(), "dev"));
+  EXPECT_EQ(plain["dbtEnv"], nlohmann::json::array()) << "declared as none, not left undeclared";
+}
+
 TEST(RunSpec, CarriesTheResolvedTargetAndNoSecret) {
   auto spec = build_run_spec(sample_project(), run_inputs(sample_run(), "dev"));
   EXPECT_EQ(spec["run"]["name"], "manual-1");

@@ -48,6 +48,20 @@ TEST(ProjectEvaluation, MissingKeyIsItsOwnReason) {
   EXPECT_NE(e.message.find("password"), std::string::npos);
 }
 
+// Over ssh the runner checks the server strictly against the Secret's ssh-known-hosts key: a
+// Secret without it is a project that is not Ready, named, not a run that fails later.
+TEST(ProjectEvaluation, AnSshSourceNeedsItsKnownHostsKey) {
+  auto project = testing::sample_project();
+  project.spec.source.git->url = "git@github.com:acme/shop.git";
+  auto e = evaluate_project(project, [](const std::string& name, const std::string& key) {
+    return name == "git-cred" && key == "ssh-known-hosts" ? SecretCheck::KeyNotFound
+                                                          : SecretCheck::Present;
+  });
+  EXPECT_EQ(e.reason, "SecretKeyNotFound");
+  EXPECT_THAT(e.message, HasSubstr("ssh-known-hosts"));
+  EXPECT_THAT(e.message, HasSubstr("spec.source.git.secretRef"));
+}
+
 TEST(ProjectEvaluation, InvalidSpecWinsAndChecksNoSecret) {
   auto project = testing::sample_project();
   project.spec.targets.at("dev").port = 0;

@@ -143,5 +143,50 @@ TEST_F(ScheduleReconcile, MissingProjectIsReadyFalseAndAppliesNothing) {
   EXPECT_EQ(h.client.calls()[1].body["reason"], "ProjectNotFound");
 }
 
+// A schedule's history is its own runs, found by owner chain (DbtRun -> Job -> CronJob -> this
+// schedule): a dev DbtRun labelled as the prod schedule's, Succeeded, forges nothing.
+TEST_F(ScheduleReconcile, ARunLabelledAsTheSchedulesIsNotItsRun) {
+  auto cron_job = desired_cron_job(testing::sample_schedule());
+  cron_job["metadata"]["uid"] = "cj-uid";
+  Json job = {{"metadata",
+               {{"name", "nightly-29000000"},
+                {"namespace", "analytics"},
+                {"uid", "job-uid"},
+                {"ownerReferences", Json::array({{{"kind", "CronJob"},
+                                                  {"name", "nightly"},
+                                                  {"uid", "cj-uid"},
+                                                  {"controller", true}}})}}}};
+  auto run = [](const std::string& name, const std::string& created) {
+    auto r = testing::sample_run_json();
+    r["metadata"]["name"] = name;
+    r["metadata"]["creationTimestamp"] = created;
+    r["metadata"]["labels"] = {{"kubedbt.io/schedule", "nightly"}};
+    r["status"] = {{"phase", "Succeeded"}, {"completionTime", created}};
+    return r;
+  };
+  auto real = run("nightly-29000000", "2026-11-25T01:30:00Z");
+  real["metadata"]["ownerReferences"] = Json::array(
+      {{{"kind", "Job"}, {"name", "nightly-29000000"}, {"uid", "job-uid"}, {"controller", true}}});
+  auto forged = run("forged", "2026-11-25T09:00:00Z");
+  auto forged_owner = run("forged-owner", "2026-11-25T10:00:00Z");
+  forged_owner["metadata"]["ownerReferences"] = Json::array(
+      {{{"kind", "Job"}, {"name", "nightly-29000000"}, {"uid", "other"}, {"controller", true}}});
+  h.cache.put(kDbtProjects, testing::sample_project_json());
+  h.cache.put(kDbtSchedules, testing::sample_schedule_json());
+  h.cache.put(kube::resources::kCronJobs, cron_job);
+  h.cache.put(kube::resources::kJobs, job);
+  for (const auto& r : {real, forged, forged_owner}) h.cache.put(kDbtRuns, r);
+  reconcile();
+  Json status;
+  for (const auto& call : h.client.calls()) {
+    if (call.line() == "merge_patch dbtschedules/status analytics/nightly") {
+      status = call.body["status"];
+    }
+  }
+  ASSERT_TRUE(status.is_object());
+  EXPECT_EQ(status["lastSuccessfulRun"]["name"], "nightly-29000000");
+  EXPECT_EQ(status["lastRun"]["name"], "nightly-29000000");
+  EXPECT_EQ(status["recentRuns"].size(), 1u) << status.dump();
+}
 }  // namespace
 }  // namespace kubedbt::op
