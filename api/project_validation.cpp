@@ -207,6 +207,16 @@ FieldErrors validate(const DbtProject& project) {
         "\"" + spec.state.schema +
             "\" must be a schema name of letters, digits and '_', such as kubedbt");
   }
+  for (const auto& [name, target] : spec.targets) {
+    // Each target keeps its state in <state.schema>_<target>; PostgreSQL would cut a longer name.
+    if (spec.state.schema.size() + 1 + name.size() > 63) {
+      add(errors, "spec.state.schema",
+          "\"" + spec.state.schema + "\" with target \"" + name + "\" makes the state schema " +
+              spec.state.schema + "_" + name +
+              ", longer than PostgreSQL's 63 characters; use a shorter state schema or target "
+              "name");
+    }
+  }
   const std::string& prefix = spec.ci.schema_prefix;
   if (prefix.size() < 2 || prefix.size() > 40 || !rules::is_identifier(prefix)) {
     add(errors, "spec.ci.schemaPrefix",

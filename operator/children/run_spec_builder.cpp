@@ -2,6 +2,7 @@
 #include "operator/children/run_spec_builder.h"
 
 #include <algorithm>
+#include <set>
 #include <stdexcept>
 
 #include "api/duration.h"
@@ -28,6 +29,16 @@ nlohmann::json target_json(const std::string& name, const api::Target& t,
                         {"protected", t.is_protected}};
   if (t.extra.is_object() && !t.extra.empty()) out["extra"] = t.extra;
   return out;
+}
+
+// The database users of the project's other targets, each once: a run lets them read its
+// production manifest (what their deferred runs read) and nothing else of its state.
+std::vector<std::string> manifest_readers(const api::DbtProject& project, const std::string& user) {
+  std::set<std::string> readers;
+  for (const auto& [name, target] : project.spec.targets) {
+    if (target.user != user) readers.insert(target.user);
+  }
+  return {readers.begin(), readers.end()};
 }
 
 }  // namespace
@@ -135,7 +146,8 @@ nlohmann::json build_run_spec(const api::DbtProject& project, const RunInputs& i
     spec["schema"] = *in.schema;
     spec["keepSchema"] = in.keep_schema;
   }
-  spec["state"] = {{"schema", project.spec.state.schema}};
+  spec["state"] = {{"schema", project.spec.state.schema},
+                   {"manifestReaders", manifest_readers(project, target->second.user)}};
   if (in.defer_to) spec["defer"] = {{"to", *in.defer_to}};
   spec["deployment"] = {{"strategy", std::string(api::to_string(in.deployment.strategy))},
                         {"keepPrevious", in.deployment.keep_previous}};

@@ -47,7 +47,8 @@ struct Deadlines {
 Deadlines split_timeout(const std::optional<std::string>& timeout);
 
 // The run spec document: the run and what it runs, the resolved target, the project's state
-// store, anomaly thresholds and notifications (Secret values only as env var names, see
+// store (with the other targets' database users, who may read the run's production manifest),
+// anomaly thresholds and notifications (Secret values only as env var names, see
 // notification_env.h). Throws std::invalid_argument when the target is not in the project.
 nlohmann::json build_run_spec(const api::DbtProject& project, const RunInputs& inputs);
 

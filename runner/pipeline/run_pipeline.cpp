@@ -236,13 +236,17 @@ void RunPipeline::prepare_state(const std::string& password) {
   // store_ stays empty when the store is unusable, so record_state() leaves it alone.
   store_ = run_step(scrubber_, [&] {
     auto store = std::make_unique<StateStore>(target_, password, spec_.state.schema);
-    applied = store->migrate();
+    applied = store->migrate(LegacyState{spec_.state.base, spec_.target.name});
     return store;
   });
   if (!applied.empty()) {
     log::info("state store migrated",
               {{"store", store_->location()}, {"versions", nlohmann::json(applied)}});
   }
+  if (const auto& imported = store_->legacy_import()) {
+    log::info("legacy state store", {{"store", store_->location()}, {"message", *imported}});
+  }
+  share_production_manifest();
   if (spec_.schema) {
     try {
       schemas_before_run_ = store_->existing_schemas();
@@ -273,15 +277,17 @@ void RunPipeline::prepare_state(const std::string& password) {
   }
 
   if (!spec_.defer) return;
-  Deferral deferral{spec_.defer->to, false};
+  const auto& to = spec_.defer->to;
+  Deferral deferral{to, false};
   std::optional<std::string> manifest;
   try {
-    manifest = store_->production_manifest(spec_.project, spec_.defer->to);
+    manifest =
+        store_->production_manifest(spec_.state.schema_of(to), spec_.project, to, spec_.state.base);
   } catch (const std::exception& e) {
-    throw StepError("cannot read the production manifest of target " + spec_.defer->to +
-                    " from the state store " + store_->location() + ": " + scrub(e.what()));
+    throw StepError("cannot read the production manifest of target " + to + ": " + scrub(e.what()));
   }
   if (manifest) {
+    check_deferred_relations_readable(*manifest);
     defer_state_ = write_defer_state(ws.target_path / "kubedbt-defer-state", *manifest);
     deferral.manifest_found = true;
   } else {
@@ -290,6 +296,41 @@ void RunPipeline::prepare_state(const std::string& password) {
   }
   log::info("deferral", {{"to", deferral.to}, {"manifestFound", deferral.manifest_found}});
   status_.deferral = deferral;
+}
+
+void RunPipeline::share_production_manifest() {
+  if (spec_.state.manifest_readers.empty()) return;
+  try {
+    for (const auto& problem : store_->share_production_manifest(spec_.state.manifest_readers)) {
+      log::warn("cannot share the production manifest", {{"message", scrub(problem)}});
+      add_note(scrub(problem));
+    }
+  } catch (const std::exception& e) {
+    // Only deferred runs of other targets are affected; they say which grant they miss.
+    log::warn("cannot share the production manifest", {{"error", scrub(e.what())}});
+    add_note("Cannot let the project's other targets read this target's production manifest: " +
+             scrub(e.what()));
+  }
+}
+
+void RunPipeline::check_deferred_relations_readable(const std::string& manifest) {
+  const auto& to = spec_.defer->to;
+  std::vector<std::string> grants;
+  try {
+    std::vector<Relation> relations;
+    for (auto& [unique_id, relation] : built_relations(nlohmann::json::parse(manifest))) {
+      relations.push_back(std::move(relation));
+    }
+    grants = store_->missing_read_grants(relations);
+  } catch (const std::exception& e) {
+    throw StepError("cannot check that the user " + spec_.target.user +
+                    " may read the relations of target " + to + ": " + scrub(e.what()));
+  }
+  if (grants.empty()) return;
+  std::string list;
+  for (const auto& g : grants) list += (list.empty() ? "" : "; ") + g;
+  throw StepError("the user " + spec_.target.user + " may not read the relations of target " + to +
+                  " that a run deferred to it reads; as their owner or a DBA: " + list);
 }
 
 void RunPipeline::record_state() {

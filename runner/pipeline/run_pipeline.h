@@ -65,6 +65,12 @@ class RunPipeline {
   // Slim CI, fetches the deferred-to target's manifest. Throws StepError when the store is
   // unusable.
   void prepare_state(const std::string& password);
+  // Lets the database users of the project's other targets read this target's production
+  // manifest (and nothing else of its state); a failure only adds a note.
+  void share_production_manifest();
+  // Slim CI: throws StepError naming the GRANTs when the run's user may not read the deferred-to
+  // target's relations listed in its production `manifest`.
+  void check_deferred_relations_readable(const std::string& manifest);
   // A run with its own schema and a DbtRun: records it as a user of that schema before it builds,
   // so no older run's clean-up drops it (schema_users.h). Throws StepError when it cannot.
   void register_schema_use();

@@ -96,6 +96,24 @@ std::string env_name(const JsonFields& f, const std::string& key, bool required)
   return value;
 }
 
+// The state store of `target`: its schema (prefix + target) and who may read its manifest.
+StateSpec parse_state(const JsonFields& f, const std::string& target) {
+  f.only({"schema", "manifestReaders"});
+  StateSpec state;
+  state.base = f.optional_string("schema").value_or(state.base);
+  check_identifier(f, "schema", state.base);
+  state.schema = state.schema_of(target);
+  if (state.schema.size() > 63) {
+    throw SpecError(f.path_of("schema"),
+                    "\"" + state.base + "\" with target \"" + target +
+                        "\" makes the state schema " + state.schema +
+                        ", longer than PostgreSQL's 63 characters; use a shorter state schema "
+                        "or target name");
+  }
+  state.manifest_readers = f.optional_words("manifestReaders");
+  return state;
+}
+
 DeploymentSpec parse_deployment(const JsonFields& f) {
   f.only({"strategy", "keepPrevious"});
   DeploymentSpec d;
@@ -293,10 +311,7 @@ RunSpec parse_run_spec(const nlohmann::json& document) {
     spec.schema = *schema;
   }
   spec.keep_schema = f.optional_bool("keepSchema").value_or(false);
-  auto state = f.object("state");
-  state.only({"schema"});
-  spec.state.schema = state.optional_string("schema").value_or(spec.state.schema);
-  check_identifier(state, "schema", spec.state.schema);
+  spec.state = parse_state(f.object("state"), spec.target.name);
   if (f.has("defer")) {
     auto d = f.object("defer");
     d.only({"to"});

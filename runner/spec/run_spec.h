@@ -33,10 +33,19 @@ struct RetrySpec {
   std::chrono::seconds backoff{10};  // doubled after each retry, capped at five minutes
 };
 
-// Where kubedbt keeps artifacts, manifests, the partial-parse cache and run history: a schema in
-// the target's own database.
+// Where kubedbt keeps artifacts, manifests, the partial-parse cache and run history: one schema per
+// target in the target's own database, owned by that target's database user, so one target's
+// credentials can never write another's state.
 struct StateSpec {
-  std::string schema = "kubedbt";
+  std::string base = "kubedbt";  // DbtProject spec.state.schema ("state.schema" in the run spec)
+  std::string schema;            // this run's target's state schema: schema_of(target.name)
+  // Database users of the project's other targets: a run grants them USAGE on its state schema
+  // and SELECT on the manifest column of its production manifest (what a deferred run reads),
+  // nothing else; they lose any other access to it.
+  std::vector<std::string> manifest_readers;
+
+  // The state schema of `target`: "<base>_<target>".
+  std::string schema_of(const std::string& target) const { return base + "_" + target; }
 };
 
 // Slim CI: read the stored manifest of another target of the same project (same database) and run

@@ -28,6 +28,28 @@ std::string joined(const std::vector<std::string>& words) {
 
 }  // namespace
 
+std::map<std::string, Relation> built_relations(const nlohmann::json& manifest) {
+  std::map<std::string, Relation> relations;
+  auto nodes = manifest.find("nodes");
+  if (nodes == manifest.end() || !nodes->is_object()) return relations;
+  for (const auto& [unique_id, node] : nodes->items()) {
+    auto type = node.value("resource_type", "");
+    if (type != "model" && type != "seed" && type != "snapshot") continue;
+    auto config = node.find("config");
+    if (config != node.end() && config->is_object() &&
+        config->value("materialized", "") == "ephemeral") {
+      continue;
+    }
+    auto schema = node.find("schema");
+    if (schema == node.end() || !schema->is_string()) continue;
+    auto alias = node.find("alias");
+    std::string name = alias != node.end() && alias->is_string() ? alias->get<std::string>()
+                                                                 : node.value("name", "");
+    relations[unique_id] = Relation{schema->get<std::string>(), name};
+  }
+  return relations;
+}
+
 bool is_state_selector(const std::string& word) { return word.find("state:") != std::string::npos; }
 
 std::vector<std::string> drop_state_selectors(RunSpec& spec) {

@@ -3,12 +3,24 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "runner/spec/run_spec.h"
 
 namespace kubedbt::runner {
+
+// A relation a deferred run may read from the target it defers to.
+struct Relation {
+  std::string schema;
+  std::string name;
+};
+
+// The relations a manifest's models (not ephemeral), seeds and snapshots build, by unique id: in a
+// production manifest, what a run deferred to it may read in place of building them.
+std::map<std::string, Relation> built_relations(const nlohmann::json& manifest);
 
 // True for a selection word that needs a state manifest: "state:modified+", "+state:new,tag:x".
 bool is_state_selector(const std::string& word);

@@ -115,14 +115,31 @@ create table {S}.schema_users (
   return kMigrations;
 }
 
-std::vector<int> apply_state_migrations(pqxx::connection_base& connection,
-                                        const std::string& schema) {
+std::vector<int> apply_state_migrations(
+    pqxx::connection_base& connection, const std::string& schema,
+    const std::function<void(pqxx::dbtransaction&)>& on_created) {
   std::vector<int> applied;
   pqxx::work tx(connection, "kubedbt state migrations");
   tx.exec_params("select pg_advisory_xact_lock(hashtextextended($1, 0))",
                  "kubedbt-state-migrations:" + schema);
   const std::string s = tx.quote_name(schema);
-  tx.exec("create schema if not exists " + s);
+  auto owner = tx.exec_params(
+      "select pg_get_userbyid(nspowner), pg_has_role(nspowner, 'MEMBER'), current_user from "
+      "pg_namespace where nspname = $1",
+      schema);
+  // Created only when missing: a schema a DBA made for the user needs no CREATE on the database.
+  if (owner.empty()) {
+    tx.exec("create schema " + s);
+  } else if (!owner[0][1].as<bool>()) {
+    const auto user = owner[0][2].as<std::string>();
+    throw StateSchemaOwnerError(
+        "the state schema " + schema + " belongs to role " + owner[0][0].as<std::string>() +
+        ", not to " + user +
+        " (the user of this target), so that role may have written its contents; check and drop "
+        "it (DROP SCHEMA " +
+        s + " CASCADE), or if it is really this target's state, ALTER SCHEMA " + s + " OWNER TO " +
+        tx.quote_name(user));
+  }
   tx.exec("create table if not exists " + s +
           ".schema_migrations (version integer primary key, description text not null, "
           "applied_at timestamptz not null default now())");
@@ -142,6 +159,7 @@ std::vector<int> apply_state_migrations(pqxx::connection_base& connection,
                    m.version, m.description);
     applied.push_back(m.version);
   }
+  if (done.empty() && on_created) on_created(tx);
   tx.commit();
   return applied;
 }

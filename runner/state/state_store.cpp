@@ -2,6 +2,8 @@
 // run_results and sources are small and kept as written.
 #include "runner/state/state_store.h"
 
+#include <algorithm>
+#include <cctype>
 #include <pqxx/pqxx>
 #include <set>
 
@@ -20,24 +22,126 @@ std::string trimmed(std::string text) {
   return text;
 }
 
+// A name as a DBA would type it in a GRANT: bare when PostgreSQL keeps it as it is, else quoted.
+std::string sql_name(const std::string& name) {
+  auto plain = [](char c) {
+    return std::islower(static_cast<unsigned char>(c)) ||
+           std::isdigit(static_cast<unsigned char>(c)) || c == '_';
+  };
+  if (!name.empty() && !std::isdigit(static_cast<unsigned char>(name[0])) &&
+      std::all_of(name.begin(), name.end(), plain)) {
+    return name;
+  }
+  std::string quoted = "\"";
+  for (char c : name) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
+std::string joined(const std::vector<std::string>& items, const std::string& separator) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : separator) + item;
+  return out;
+}
+
+// The roles other than this user that could have written `schema`'s tables: owners this user is
+// not a member of, and grantees of INSERT, UPDATE, DELETE or TRUNCATE (PUBLIC included).
+std::vector<std::string> other_writers(pqxx::transaction_base& tx, const std::string& schema) {
+  std::vector<std::string> roles;
+  for (const auto& row : tx.exec_params(
+           "with rels as (select c.oid, c.relowner, c.relacl from pg_class c join pg_namespace n "
+           "on n.oid = c.relnamespace where n.nspname = $1 and c.relkind in ('r', 'p')), "
+           "grants as (select r.relowner, a.grantee, a.privilege_type from rels r, "
+           "aclexplode(r.relacl) a union all select r.relowner, a.grantee, a.privilege_type from "
+           "rels r join pg_attribute t on t.attrelid = r.oid, aclexplode(t.attacl) a) "
+           "select case when grantee = 0 then 'PUBLIC' else pg_get_userbyid(grantee) end from "
+           "grants where grantee <> relowner and privilege_type in ('INSERT', 'UPDATE', 'DELETE', "
+           "'TRUNCATE') union select pg_get_userbyid(relowner) from rels where not "
+           "pg_has_role(relowner, 'MEMBER') order by 1",
+           schema)) {
+    roles.push_back(row[0].as<std::string>());
+  }
+  return roles;
+}
+
+// Copies `legacy.target`'s rows from the legacy store into the new store `schema` (both at the
+// latest migration, so their tables match column for column); run ids are kept. Returns what
+// happened, or nullopt when there is no legacy store.
+std::optional<std::string> import_legacy_state(pqxx::dbtransaction& tx, const std::string& schema,
+                                               const LegacyState& legacy) {
+  auto owner = tx.exec_params(
+      "select pg_get_userbyid(nspowner), pg_has_role(nspowner, 'MEMBER'), to_regclass($2) is not "
+      "null from pg_namespace where nspname = $1",
+      legacy.schema, tx.quote_name(legacy.schema) + ".schema_migrations");
+  if (owner.empty()) return std::nullopt;
+  const std::string not_taken = "The state of target " + legacy.target +
+                                " kept in the shared schema " + legacy.schema +
+                                " was not taken over into " + schema + ": ";
+  if (!owner[0][1].as<bool>()) {
+    return not_taken + "it belongs to role " + owner[0][0].as<std::string>() +
+           ", which may have written it.";
+  }
+  if (!owner[0][2].as<bool>()) return std::nullopt;
+  const std::string l = tx.quote_name(legacy.schema);
+  const std::string s = tx.quote_name(schema);
+  auto version =
+      tx.exec("select coalesce(max(version), 0) from " + l + ".schema_migrations")[0][0].as<int>();
+  // Version 2 gave the copied tables their present columns; later ones only add tables.
+  if (version < 2 || version > state_migrations().back().version) {
+    return not_taken + "it is at version " + std::to_string(version) + ", not 2 to " +
+           std::to_string(state_migrations().back().version) + ".";
+  }
+  if (auto writers = other_writers(tx, legacy.schema); !writers.empty()) {
+    return not_taken + "roles other than its owner could write it (" + joined(writers, ", ") +
+           "), so its contents cannot be trusted.";
+  }
+  // Each table with the rows of the target: its own, its runs', or its runs' run schemas'.
+  const std::string of_runs = "exists (select from " + l + ".runs r where r.target = $1 and ";
+  struct Copy {
+    const char* table;
+    std::string rows;
+    int since;  // the legacy version that made the table
+  };
+  const std::vector<Copy> copies = {
+      {"runs", "x.target = $1", 1},
+      {"run_nodes", of_runs + "r.id = x.run_id)", 1},
+      {"artifacts", of_runs + "r.id = x.run_id)", 1},
+      {"production_manifests", "x.target = $1", 1},
+      {"partial_parse_cache", "x.target = $1", 1},
+      {"built_schemas", of_runs + "r.project = x.project and r.run_schema = x.run_schema)", 1},
+      {"schema_users", of_runs + "r.project = x.project and r.run_schema = x.run_schema)", 3},
+  };
+  pqxx::subtransaction copy(tx, "kubedbt legacy state");
+  try {
+    size_t runs = 0;
+    for (const auto& c : copies) {
+      if (version < c.since) continue;
+      auto copied =
+          copy.exec_params(std::string("insert into ") + s + "." + c.table + " select x.* from " +
+                               l + "." + c.table + " x where " + c.rows,
+                           legacy.target);
+      if (std::string(c.table) == "runs") runs = copied.affected_rows();
+    }
+    copy.exec_params(
+        "select setval(pg_get_serial_sequence($1, 'id'), coalesce(max(id), 0) + 1, "
+        "false) from " +
+            s + ".runs",
+        s + ".runs");
+    copy.commit();
+    return "Took over the state of target " + legacy.target + " (" + std::to_string(runs) +
+           " runs) from the shared schema " + legacy.schema + " into " + schema + ".";
+  } catch (const std::exception& e) {
+    copy.abort();
+    return not_taken + trimmed(e.what()) + ".";
+  }
+}
+
 }  // namespace
 
 std::vector<std::string> schemas_built_by(const nlohmann::json& manifest,
                                           const std::set<std::string>& executed) {
   std::set<std::string> schemas;
-  auto nodes = manifest.find("nodes");
-  if (nodes == manifest.end() || !nodes->is_object()) return {};
-  for (const auto& [unique_id, node] : nodes->items()) {
-    if (!executed.count(unique_id)) continue;
-    auto type = node.value("resource_type", "");
-    if (type != "model" && type != "seed" && type != "snapshot") continue;
-    auto config = node.find("config");
-    if (config != node.end() && config->is_object() &&
-        config->value("materialized", "") == "ephemeral") {
-      continue;
-    }
-    auto schema = node.find("schema");
-    if (schema != node.end() && schema->is_string()) schemas.insert(schema->get<std::string>());
+  for (const auto& [unique_id, relation] : built_relations(manifest)) {
+    if (executed.count(unique_id)) schemas.insert(relation.schema);
   }
   return {schemas.begin(), schemas.end()};
 }
@@ -74,7 +178,7 @@ struct StateStore::Connection {
 };
 
 StateStore::StateStore(const TargetSpec& target, const std::string& password, std::string schema)
-    : database_(target.dbname), schema_(std::move(schema)) {
+    : database_(target.dbname), schema_(std::move(schema)), user_(target.user) {
   try {
     connection_ =
         std::make_unique<Connection>(connection_string(target, password, "kubedbt-runner state"));
@@ -89,25 +193,120 @@ StateStore::~StateStore() = default;
 
 std::string StateStore::location() const { return database_ + "." + schema_; }
 
-std::vector<int> StateStore::migrate() {
+std::vector<int> StateStore::migrate(const std::optional<LegacyState>& legacy) {
+  legacy_import_.reset();
   try {
-    return apply_state_migrations(connection_->db, schema_);
+    return apply_state_migrations(connection_->db, schema_, [&](pqxx::dbtransaction& tx) {
+      if (legacy) legacy_import_ = import_legacy_state(tx, schema_, *legacy);
+    });
+  } catch (const StateSchemaOwnerError& e) {
+    throw StateStoreError("cannot use the state store " + location() + ": " + e.what());
+  } catch (const pqxx::insufficient_privilege& e) {
+    throw StateStoreError(
+        "cannot prepare the state store " + location() + ": " + trimmed(e.what()) + "; the user " +
+        user_ + " creates its target's state schema itself: GRANT CREATE ON DATABASE " +
+        sql_name(database_) + " TO " + sql_name(user_) +
+        ", or create the schema for it: CREATE SCHEMA " + sql_name(schema_) + " AUTHORIZATION " +
+        sql_name(user_) + " (or set spec.state.schema to a prefix it may use)");
   } catch (const std::exception& e) {
     throw StateStoreError("cannot prepare the state store " + location() + ": " +
-                          trimmed(e.what()) +
-                          " (the target's user needs CREATE on the database, or set "
-                          "spec.state.schema to a schema it may use)");
+                          trimmed(e.what()));
   }
 }
 
-std::optional<std::string> StateStore::production_manifest(const std::string& project,
-                                                           const std::string& target) {
+std::vector<std::string> StateStore::share_production_manifest(
+    const std::vector<std::string>& readers) {
+  std::vector<std::string> problems;
+  pqxx::work tx(connection_->db, "kubedbt state readers");
+  const std::string s = tx.quote_name(schema_);
+  for (const auto& reader : readers) {
+    if (reader == user_) continue;
+    const std::string r = tx.quote_name(reader);
+    pqxx::subtransaction grant(tx, "kubedbt state reader");
+    try {
+      // Default privileges or a hand-made grant may have given more; only the manifest stays.
+      grant.exec("revoke all on all tables in schema " + s + " from " + r);
+      grant.exec("revoke all on all sequences in schema " + s + " from " + r);
+      grant.exec("revoke all on schema " + s + " from " + r);
+      grant.exec("grant usage on schema " + s + " to " + r);
+      grant.exec("grant select (project, target, manifest) on " + s + ".production_manifests to " +
+                 r);
+      grant.commit();
+    } catch (const std::exception& e) {
+      grant.abort();
+      problems.push_back("Cannot let " + reader + " read the production manifest in " + schema_ +
+                         ": " + trimmed(e.what()) + ".");
+    }
+  }
+  tx.commit();
+  return problems;
+}
+
+std::optional<std::string> StateStore::production_manifest(const std::string& schema,
+                                                           const std::string& project,
+                                                           const std::string& target,
+                                                           const std::string& legacy_schema) {
   pqxx::read_transaction tx(connection_->db);
-  auto rows = tx.exec_params("select manifest from " + tx.quote_name(schema_) +
-                                 ".production_manifests where project = $1 and target = $2",
-                             project, target);
-  if (rows.empty()) return std::nullopt;
-  return decompress_artifact(pqxx::binarystring(rows[0][0]).str());
+  auto exists = [&](const std::string& name) {
+    return tx.exec_params1("select count(*) from pg_namespace where nspname = $1", name)[0]
+               .as<int>() == 1;
+  };
+  auto read = [&](const std::string& from) -> std::optional<std::string> {
+    auto rows = tx.exec_params("select manifest from " + tx.quote_name(from) +
+                                   ".production_manifests where project = $1 and target = $2",
+                               project, target);
+    if (rows.empty()) return std::nullopt;
+    return decompress_artifact(pqxx::binarystring(rows[0][0]).str());
+  };
+  if (exists(schema)) {
+    try {
+      return read(schema);
+    } catch (const pqxx::insufficient_privilege& e) {
+      const auto where = sql_name(schema);
+      const auto who = sql_name(user_);
+      throw StateStoreError(
+          "the user " + user_ + " may not read the production manifest of target " + target +
+          " in " + database_ + "." + schema + " (" + trimmed(e.what()) + "); a run of target " +
+          target +
+          " grants it to the database users of the project's other targets, or "
+          "by hand: GRANT USAGE ON SCHEMA " +
+          where + " TO " + who + "; GRANT SELECT (project, target, manifest) ON " + where +
+          ".production_manifests TO " + who);
+    }
+  }
+  if (legacy_schema.empty() || !exists(legacy_schema)) return std::nullopt;
+  pqxx::subtransaction legacy(tx, "kubedbt legacy manifest");
+  try {
+    auto manifest = read(legacy_schema);
+    legacy.commit();
+    return manifest;
+  } catch (const pqxx::sql_error&) {
+    legacy.abort();
+    return std::nullopt;
+  }
+}
+
+std::vector<std::string> StateStore::missing_read_grants(const std::vector<Relation>& relations) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& r : relations) list.push_back({{"schema", r.schema}, {"name", r.name}});
+  pqxx::read_transaction tx(connection_->db);
+  std::vector<std::string> grants;
+  for (const auto& row : tx.exec_params(
+           "select n.nspname, bool_or(not has_schema_privilege(n.oid, 'USAGE')), bool_or(c.oid is "
+           "not null and not has_table_privilege(c.oid, 'SELECT')) from jsonb_to_recordset($1::"
+           "jsonb) as r(schema text, name text) join pg_namespace n on n.nspname = r.schema left "
+           "join pg_class c on c.relnamespace = n.oid and c.relname = r.name group by n.nspname "
+           "order by n.nspname",
+           list.dump())) {
+    const auto schema = sql_name(row[0].as<std::string>());
+    if (row[1].as<bool>()) {
+      grants.push_back("GRANT USAGE ON SCHEMA " + schema + " TO " + sql_name(user_));
+    }
+    if (row[2].as<bool>()) {
+      grants.push_back("GRANT SELECT ON ALL TABLES IN SCHEMA " + schema + " TO " + sql_name(user_));
+    }
+  }
+  return grants;
 }
 
 std::set<std::string> StateStore::existing_schemas() {

@@ -1,5 +1,5 @@
 // The state store: artifacts, production manifests, the partial-parse cache, run history and built
-// schemas, kept in one schema of the target's own database.
+// schemas, kept in the target's own state schema of its database (owned by the target's user).
 #pragma once
 
 #include <cstdint>
@@ -15,6 +15,7 @@
 #include "runner/state/partial_parse_cache.h"
 #include "runner/state/run_history.h"
 #include "runner/state/schema_users.h"
+#include "runner/state/slim_ci.h"
 
 namespace pqxx {
 class transaction_base;
@@ -72,6 +73,13 @@ std::vector<std::string> schemas_created_by_run(const nlohmann::json& manifest,
 bool swap_production_manifests(pqxx::transaction_base& tx, const std::string& schema,
                                const std::string& project, const std::string& target);
 
+// The store kubedbt kept before each target had a schema of its own: one schema for every target
+// of the database (the run spec's state.schema), and the target whose rows a new store takes over.
+struct LegacyState {
+  std::string schema;
+  std::string target;
+};
+
 class StateStore {
  public:
   // Connects to the target's database; throws StateStoreError naming the database and schema.
@@ -85,12 +93,33 @@ class StateStore {
   const std::string& database() const { return database_; }
   const std::string& schema() const { return schema_; }
 
-  // Creates or upgrades the schema (see state_migrations.h); returns the versions applied.
-  std::vector<int> migrate();
+  // Creates or upgrades the schema (see state_migrations.h); returns the versions applied. A new
+  // store takes over `legacy`'s rows of its target when nobody but this user could have written
+  // them (legacy_import() says what happened). Throws StateStoreError naming the missing grant, or
+  // the role that owns the schema when it is not this user's.
+  std::vector<int> migrate(const std::optional<LegacyState>& legacy = std::nullopt);
+  // After migrate(): a sentence on what was taken over from the legacy store, or why nothing was;
+  // absent when the store already existed or there was no legacy store.
+  const std::optional<std::string>& legacy_import() const { return legacy_import_; }
 
-  // The stored production manifest of project+target (JSON text), if one was recorded.
-  std::optional<std::string> production_manifest(const std::string& project,
-                                                 const std::string& target);
+  // Lets each of `readers` (database users) read this store's production manifests and nothing
+  // else of it: USAGE on the schema and SELECT on production_manifests (project, target,
+  // manifest), after revoking whatever else they held on it, its tables and sequences. Returns one
+  // sentence per reader that could not be granted (a role that does not exist, say).
+  std::vector<std::string> share_production_manifest(const std::vector<std::string>& readers);
+
+  // The stored production manifest of project+target (JSON text) in `schema`, that target's state
+  // schema (this store's or another target's). Absent when none was recorded. While `schema` does
+  // not exist, `legacy_schema` (when given) is read instead, and an unreadable legacy store counts
+  // as none. Throws StateStoreError naming the grants when this user may not read `schema`.
+  std::optional<std::string> production_manifest(const std::string& schema,
+                                                 const std::string& project,
+                                                 const std::string& target,
+                                                 const std::string& legacy_schema = "");
+
+  // The GRANT statements this user lacks to read `relations` (those that exist): USAGE on their
+  // schemas, SELECT on their tables. Empty when every one is readable.
+  std::vector<std::string> missing_read_grants(const std::vector<Relation>& relations);
 
   std::optional<std::string> partial_parse(const PartialParseKey& key);
   void save_partial_parse(const PartialParseKey& key, const std::string& content);
@@ -114,6 +143,8 @@ class StateStore {
   std::unique_ptr<Connection> connection_;
   std::string database_;
   std::string schema_;
+  std::string user_;
+  std::optional<std::string> legacy_import_;
 };
 
 }  // namespace kubedbt::runner

@@ -142,7 +142,7 @@ TEST_F(SchemaCleanupTest, DeletingARunDropsItsSchemasUnlessKeptOrTheCleanUpFails
       << "the run built into its own schema and the seeds' custom schema";
   EXPECT_TRUE(has_drop_schema_finalizer(*run("ci-drop")));
   EXPECT_FALSE(has_drop_schema_finalizer(*run("ci-keep"))) << "keepSchema: nothing to drop";
-  EXPECT_EQ(db.value("select count(*) from kubedbt.built_schemas where run_schema = 'ci_drop'"),
+  EXPECT_EQ(db.value("select count(*) from kubedbt_dev.built_schemas where run_schema = 'ci_drop'"),
             "2");
 
   // Deleted: the clean-up Job drops both schemas, then the DbtRun goes.
@@ -153,7 +153,7 @@ TEST_F(SchemaCleanupTest, DeletingARunDropsItsSchemasUnlessKeptOrTheCleanUpFails
               .value_or(Json())
               .dump());
   EXPECT_TRUE(schemas_like("ci_drop").empty());
-  EXPECT_EQ(db.value("select count(*) from kubedbt.built_schemas where run_schema = 'ci_drop'"),
+  EXPECT_EQ(db.value("select count(*) from kubedbt_dev.built_schemas where run_schema = 'ci_drop'"),
             "0");
   EXPECT_TRUE(db.schema_exists("raw")) << "nothing else is dropped";
 

@@ -230,7 +230,8 @@ TEST_F(BlueGreenTest, RollbackSwapsBackAndASecondRollbackRollsForward) {
   ASSERT_EQ(two.exit_code, 0);
   // Slim CI's state: the stored production manifest is the build production holds.
   auto stored = [&] {
-    return db.value("select invocation_id from kubedbt.production_manifests where target = 'prod'");
+    return db.value(
+        "select invocation_id from kubedbt_prod.production_manifests where target = 'prod'");
   };
   const std::string one_id = one.status["artifacts"]["invocationId"];
   const std::string two_id = two.status["artifacts"]["invocationId"];

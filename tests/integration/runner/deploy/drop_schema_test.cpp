@@ -32,7 +32,7 @@ class DropSchemaTest : public ::testing::Test {
   std::string recorded(const std::string& run_schema) const {
     return db.value(
         "select coalesce(string_agg(schema, ',' order by schema), '') from "
-        "kubedbt.built_schemas where run_schema = '" +
+        "kubedbt_dev.built_schemas where run_schema = '" +
         run_schema + "'");
   }
 

@@ -34,21 +34,21 @@ TEST_F(RunHistoryTest, EveryRunAndEveryNodeIsRecordedFailedRunsToo) {
   auto results = read_json_file(ok.work_dir / "target" / "run_results.json");
   EXPECT_EQ(
       db.value("select project || '|' || target || '|' || coalesce(run_schema, '-') || '|' "
-               "|| phase || '|' || dbt_version || '|' || invocation_id from kubedbt.runs"),
+               "|| phase || '|' || dbt_version || '|' || invocation_id from kubedbt_dev.runs"),
       "shop|dev|-|Succeeded|1.11.16|" + results["metadata"]["invocation_id"].get<std::string>());
-  EXPECT_EQ(db.value("select rows_affected from kubedbt.runs"),
+  EXPECT_EQ(db.value("select rows_affected from kubedbt_dev.runs"),
             std::to_string(ok.status["summary"]["rowsAffected"].get<int64_t>()));
   EXPECT_EQ(db.value("select finished_at > started_at and duration_seconds > 0 and "
                      "abs(extract(epoch from finished_at - started_at) - duration_seconds) < 0.01 "
-                     "from kubedbt.runs"),
+                     "from kubedbt_dev.runs"),
             "t");
-  EXPECT_EQ(db.value("select count(*) from kubedbt.run_nodes"),
+  EXPECT_EQ(db.value("select count(*) from kubedbt_dev.run_nodes"),
             std::to_string(results["results"].size()));
   for (const auto& r : results["results"]) {
     auto id = r["unique_id"].get<std::string>();
     auto row = db.value(
         "select status || '|' || coalesce(rows_affected::text, '-') from "
-        "kubedbt.run_nodes where unique_id = '" +
+        "kubedbt_dev.run_nodes where unique_id = '" +
         id + "'");
     auto rows = r["adapter_response"].value("rows_affected", int64_t{-1});
     auto expected_rows = id.rfind("test.", 0) == 0 || rows < 0 ? "-" : std::to_string(rows);
@@ -58,7 +58,7 @@ TEST_F(RunHistoryTest, EveryRunAndEveryNodeIsRecordedFailedRunsToo) {
       EXPECT_EQ(row, r["status"].get<std::string>() + "|" + expected_rows) << id;
     }
   }
-  EXPECT_EQ(db.value("select rows_affected from kubedbt.run_nodes where unique_id = "
+  EXPECT_EQ(db.value("select rows_affected from kubedbt_dev.run_nodes where unique_id = "
                      "'seed.shop.countries'"),
             "5");
 
@@ -66,13 +66,14 @@ TEST_F(RunHistoryTest, EveryRunAndEveryNodeIsRecordedFailedRunsToo) {
              "select order_id from {{ ref('fct_orders') }} where status = 'completed'\n");
   auto failed = run(dev_spec(db, project));
   EXPECT_EQ(failed.exit_code, 1);
-  EXPECT_EQ(db.value("select string_agg(phase, ',' order by id) from kubedbt.runs"),
+  EXPECT_EQ(db.value("select string_agg(phase, ',' order by id) from kubedbt_dev.runs"),
             "Succeeded,Failed");
-  EXPECT_EQ(db.value("select n.status from kubedbt.run_nodes n join kubedbt.runs r on r.id = "
-                     "n.run_id where r.phase = 'Failed' and n.unique_id like "
-                     "'test.shop.assert_no_completed_orders%'"),
-            "fail");
-  EXPECT_NE(db.value("select message from kubedbt.runs where phase = 'Failed'")
+  EXPECT_EQ(
+      db.value("select n.status from kubedbt_dev.run_nodes n join kubedbt_dev.runs r on r.id = "
+               "n.run_id where r.phase = 'Failed' and n.unique_id like "
+               "'test.shop.assert_no_completed_orders%'"),
+      "fail");
+  EXPECT_NE(db.value("select message from kubedbt_dev.runs where phase = 'Failed'")
                 .find("1 data test failed"),
             std::string::npos);
 }
@@ -84,7 +85,8 @@ TEST_F(RunHistoryTest, AModelWhoseRowsDropToZeroIsFlaggedAndItsRecoveryIsNot) {
     EXPECT_FALSE(r.status.contains("anomalies")) << r.status.dump();
   }
   auto previous = db.value(
-      "select n.rows_affected from kubedbt.run_nodes n join kubedbt.runs r on r.id = n.run_id "
+      "select n.rows_affected from kubedbt_dev.run_nodes n join kubedbt_dev.runs r on r.id = "
+      "n.run_id "
       "where n.unique_id = 'model.shop.fct_orders' order by r.id desc limit 1");
   ASSERT_GT(std::stoll(previous), 0);
 

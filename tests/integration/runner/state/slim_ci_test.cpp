@@ -66,7 +66,7 @@ TEST_F(SlimCiTest, WithoutAStoredManifestEveryModelIsBuiltAndTheStatusSaysSo) {
 TEST_F(SlimCiTest, WithAStoredManifestOnlyTheChangedModelAndItsChildrenAreBuilt) {
   auto prod = run_runner(prod_spec(), dir.path());
   ASSERT_EQ(prod.exit_code, 0) << prod.err;
-  ASSERT_EQ(db.value("select target from kubedbt.production_manifests"), "prod");
+  ASSERT_EQ(db.value("select target from kubedbt_prod.production_manifests"), "prod");
 
   // The pull request changes fct_orders only.
   auto model = project / "models/marts/fct_orders.sql";
@@ -91,11 +91,15 @@ TEST_F(SlimCiTest, WithAStoredManifestOnlyTheChangedModelAndItsChildrenAreBuilt)
             "2");
   EXPECT_EQ(db.value("select count(*) from pr_2.dim_customers"),
             db.value("select count(*) from analytics.dim_customers"));
-  // prod's manifest stays prod's: the CI run is not production.
-  EXPECT_EQ(db.value("select count(*) from kubedbt.production_manifests"), "1");
-  EXPECT_EQ(db.value("select r.target from kubedbt.production_manifests m join kubedbt.runs r on "
-                     "r.id = m.run_id"),
-            "prod");
+  // prod's manifest stays prod's: the CI run is not production, and its state is its target's.
+  EXPECT_EQ(db.value("select count(*) from kubedbt_prod.production_manifests"), "1");
+  EXPECT_EQ(db.value("select count(*) from kubedbt_ci.production_manifests"), "0");
+  EXPECT_EQ(db.value("select run_schema from kubedbt_ci.runs"), "pr_2");
+  EXPECT_EQ(
+      db.value(
+          "select r.target from kubedbt_prod.production_manifests m join kubedbt_prod.runs r on "
+          "r.id = m.run_id"),
+      "prod");
 }
 
 TEST_F(SlimCiTest, AnUnchangedProjectBuildsNothing) {

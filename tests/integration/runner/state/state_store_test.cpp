@@ -36,7 +36,7 @@ std::map<std::string, std::string> stored_artifacts(const TestDatabase& db, int6
   pqxx::read_transaction tx(c);
   std::map<std::string, std::string> out;
   for (const auto& row : tx.exec_params(
-           "select name, encoding, content from kubedbt.artifacts where run_id = $1", run_id)) {
+           "select name, encoding, content from kubedbt_dev.artifacts where run_id = $1", run_id)) {
     auto bytes = pqxx::binarystring(row[2]).str();
     out[row[0].as<std::string>()] =
         row[1].as<std::string>() == "zlib" ? runner::decompress_artifact(bytes) : bytes;
@@ -49,18 +49,20 @@ std::string everything_stored(const TestDatabase& db) {
   pqxx::connection c(PostgresServer::get().connection_string(db.name()));
   pqxx::read_transaction tx(c);
   std::string all;
-  for (const auto& row : tx.exec("select encoding, content from kubedbt.artifacts")) {
+  for (const auto& row : tx.exec("select encoding, content from kubedbt_dev.artifacts")) {
     auto bytes = pqxx::binarystring(row[1]).str();
     all += row[0].as<std::string>() == "zlib" ? runner::decompress_artifact(bytes) : bytes;
   }
   for (const char* table : {"production_manifests", "partial_parse_cache"}) {
     const char* column = std::string(table) == "production_manifests" ? "manifest" : "content";
-    for (const auto& row : tx.exec(std::string("select ") + column + " from kubedbt." + table)) {
+    for (const auto& row :
+         tx.exec(std::string("select ") + column + " from kubedbt_dev." + table)) {
       all += runner::decompress_artifact(pqxx::binarystring(row[0]).str());
     }
   }
   for (const char* table : {"runs", "run_nodes", "built_schemas", "schema_migrations"}) {
-    for (const auto& row : tx.exec(std::string("select t::text from kubedbt.") + table + " t")) {
+    for (const auto& row :
+         tx.exec(std::string("select t::text from kubedbt_dev.") + table + " t")) {
       all += row[0].as<std::string>();
     }
   }
@@ -118,8 +120,8 @@ TEST_F(StateStoreTest, TwoRunnersStartingTogetherOnAFreshDatabaseBothRecordTheir
   second.join();
   EXPECT_EQ(a.exit_code, 0) << a.err;
   EXPECT_EQ(b.exit_code, 0) << b.err;
-  EXPECT_EQ(db.value("select count(*) from kubedbt.runs where phase = 'Succeeded'"), "2");
-  EXPECT_EQ(db.value("select count(*) from kubedbt.schema_migrations"),
+  EXPECT_EQ(db.value("select count(*) from kubedbt_dev.runs where phase = 'Succeeded'"), "2");
+  EXPECT_EQ(db.value("select count(*) from kubedbt_dev.schema_migrations"),
             std::to_string(runner::state_migrations().size()));
 }
 
@@ -129,7 +131,7 @@ TEST_F(StateStoreTest, ASuccessfulRunStoresItsArtifactsAndBecomesTheProductionMa
   spec["state"] = {{"schema", "kubedbt"}};
   auto r = run_runner(spec, dir.path());
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto run_id = std::stoll(db.value("select id from kubedbt.runs"));
+  auto run_id = std::stoll(db.value("select id from kubedbt_dev.runs"));
   auto artifacts = stored_artifacts(db, run_id);
   std::set<std::string> names;
   for (const auto& [name, content] : artifacts) names.insert(name);
@@ -137,10 +139,10 @@ TEST_F(StateStoreTest, ASuccessfulRunStoresItsArtifactsAndBecomesTheProductionMa
                                           "manifest.json"}));
   // The manifest is the one dbt wrote, stored compressed.
   EXPECT_EQ(artifacts["manifest.json"], read_text(r.work_dir / "target" / "manifest.json"));
-  EXPECT_EQ(db.value("select encoding from kubedbt.artifacts where name = 'manifest.json'"),
+  EXPECT_EQ(db.value("select encoding from kubedbt_dev.artifacts where name = 'manifest.json'"),
             "zlib");
   EXPECT_EQ(db.value("select bool_and(octet_length(content) * 4 < size_bytes) from "
-                     "kubedbt.artifacts where name = 'manifest.json'"),
+                     "kubedbt_dev.artifacts where name = 'manifest.json'"),
             "t");
   // sources.json of the freshness command is there with its three sources.
   auto sources = json::parse(artifacts["01-freshness-sources.json"]);
@@ -148,13 +150,13 @@ TEST_F(StateStoreTest, ASuccessfulRunStoresItsArtifactsAndBecomesTheProductionMa
   // The run's invocation is the build's, as in its run_results.json.
   auto run_results = read_json_file(r.work_dir / "target" / "run_results.json");
   auto invocation = run_results["metadata"]["invocation_id"].get<std::string>();
-  EXPECT_EQ(db.value("select invocation_id from kubedbt.runs"), invocation);
-  EXPECT_NE(r.err.find("\"store\":\"" + db.name() + ".kubedbt\""), std::string::npos);
+  EXPECT_EQ(db.value("select invocation_id from kubedbt_dev.runs"), invocation);
+  EXPECT_NE(r.err.find("\"store\":\"" + db.name() + ".kubedbt_dev\""), std::string::npos);
   // dev without a schema override: its manifest is the target's production manifest.
   EXPECT_EQ(db.value("select project || '/' || target || '/' || run_id || '/' || invocation_id "
-                     "from kubedbt.production_manifests"),
+                     "from kubedbt_dev.production_manifests"),
             "shop/dev/" + std::to_string(run_id) + "/" + invocation);
-  EXPECT_EQ(db.value("select count(*) from kubedbt.built_schemas"), "0");
+  EXPECT_EQ(db.value("select count(*) from kubedbt_dev.built_schemas"), "0");
 }
 
 TEST_F(StateStoreTest, OnlyASwapKeepsTheManifestItReplacesAndARollbackTradesThePair) {
@@ -194,7 +196,8 @@ TEST_F(StateStoreTest, OnlyASwapKeepsTheManifestItReplacesAndARollbackTradesTheP
   EXPECT_EQ(stored(), "tests-only/one");
   EXPECT_TRUE(trade());
   EXPECT_EQ(stored(), "one/tests-only");
-  EXPECT_EQ(json::parse(*store.production_manifest("shop", "prod"))["metadata"]["invocation_id"],
+  EXPECT_EQ(json::parse(
+                *store.production_manifest("kubedbt", "shop", "prod"))["metadata"]["invocation_id"],
             "one");
   EXPECT_TRUE(trade());
   EXPECT_EQ(stored(), "tests-only/one");
@@ -202,17 +205,18 @@ TEST_F(StateStoreTest, OnlyASwapKeepsTheManifestItReplacesAndARollbackTradesTheP
 
 TEST_F(StateStoreTest, AFailedRunIsRecordedButNeverBecomesTheProductionManifest) {
   ASSERT_EQ(run_runner(dev_spec(db, project), dir.path()).exit_code, 0);
-  auto production_run = db.value("select run_id from kubedbt.production_manifests");
+  auto production_run = db.value("select run_id from kubedbt_dev.production_manifests");
   write_file(project / "models/marts/broken.sql", "select 1 / 0 as boom\n");
   TempDir second;
   auto r = run_runner(dev_spec(db, project), second.path());
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  EXPECT_EQ(db.value("select string_agg(phase, ',' order by id) from kubedbt.runs"),
+  EXPECT_EQ(db.value("select string_agg(phase, ',' order by id) from kubedbt_dev.runs"),
             "Succeeded,Failed");
-  EXPECT_EQ(db.value("select run_id from kubedbt.production_manifests"), production_run);
-  EXPECT_EQ(db.value("select n.status from kubedbt.run_nodes n join kubedbt.runs r on r.id = "
-                     "n.run_id where r.phase = 'Failed' and n.unique_id = 'model.shop.broken'"),
-            "error");
+  EXPECT_EQ(db.value("select run_id from kubedbt_dev.production_manifests"), production_run);
+  EXPECT_EQ(
+      db.value("select n.status from kubedbt_dev.run_nodes n join kubedbt_dev.runs r on r.id = "
+               "n.run_id where r.phase = 'Failed' and n.unique_id = 'model.shop.broken'"),
+      "error");
 }
 
 TEST_F(StateStoreTest, ARunInItsOwnSchemaRecordsTheSchemasItBuiltAndStaysOutOfProduction) {
@@ -225,11 +229,12 @@ TEST_F(StateStoreTest, ARunInItsOwnSchemaRecordsTheSchemasItBuiltAndStaysOutOfPr
   EXPECT_TRUE(db.schema_exists("pr_7_reference"));
   EXPECT_FALSE(db.schema_exists("analytics"));
   EXPECT_EQ(db.value("select string_agg(project || ':' || run_schema || ':' || schema, ',' order "
-                     "by schema) from kubedbt.built_schemas"),
+                     "by schema) from kubedbt_dev.built_schemas"),
             "shop:pr_7:pr_7,shop:pr_7:pr_7_reference");
-  EXPECT_EQ(db.value("select run_schema from kubedbt.runs"), "pr_7");
-  EXPECT_EQ(db.value("select count(*) from kubedbt.production_manifests"), "0");
-  EXPECT_EQ(db.value("select count(*) from kubedbt.artifacts where name = 'manifest.json'"), "1");
+  EXPECT_EQ(db.value("select run_schema from kubedbt_dev.runs"), "pr_7");
+  EXPECT_EQ(db.value("select count(*) from kubedbt_dev.production_manifests"), "0");
+  EXPECT_EQ(db.value("select count(*) from kubedbt_dev.artifacts where name = 'manifest.json'"),
+            "1");
 }
 
 TEST_F(StateStoreTest, APartialParseIsRestoredIntoAFreshWorkspaceAndDbtReusesIt) {
@@ -239,7 +244,7 @@ TEST_F(StateStoreTest, APartialParseIsRestoredIntoAFreshWorkspaceAndDbtReusesIt)
   EXPECT_NE(first_log.find("Unable to do partial parsing because saved manifest not found"),
             std::string::npos);
   EXPECT_EQ(db.value("select dbt_version || ':' || target || ':' || run_schema from "
-                     "kubedbt.partial_parse_cache"),
+                     "kubedbt_dev.partial_parse_cache"),
             "1.11.16:dev:");
 
   // A fresh pod: a new work folder and a fresh copy of the project elsewhere.
@@ -261,23 +266,23 @@ TEST_F(StateStoreTest, APartialParseIsRestoredIntoAFreshWorkspaceAndDbtReusesIt)
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(read_text(r.work_dir / "logs" / "dbt.log").find("Unable to do partial parsing"),
             std::string::npos);
-  EXPECT_EQ(db.value("select count(*) from kubedbt.partial_parse_cache"), "2");
+  EXPECT_EQ(db.value("select count(*) from kubedbt_dev.partial_parse_cache"), "2");
 }
 
 TEST_F(StateStoreTest, AStoreFailureAfterDbtRanKeepsTheBuildSucceededAndSaysSo) {
   {
-    runner::StateStore store(store_target(db), PostgresServer::get().password, "kubedbt");
+    runner::StateStore store(store_target(db), PostgresServer::get().password, "kubedbt_dev");
     store.migrate();
   }
   db.execute(
-      "create function kubedbt.refuse() returns trigger language plpgsql as $$ begin raise "
+      "create function kubedbt_dev.refuse() returns trigger language plpgsql as $$ begin raise "
       "exception 'the store refuses writes today'; end $$; create trigger refuse before insert on "
-      "kubedbt.runs for each row execute function kubedbt.refuse()");
+      "kubedbt_dev.runs for each row execute function kubedbt_dev.refuse()");
   auto r = run_runner(dev_spec(db, project), dir.path());
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.status["phase"], "Succeeded");
   auto message = r.status["message"].get<std::string>();
-  EXPECT_NE(message.find("The state store " + db.name() + ".kubedbt could not record this run"),
+  EXPECT_NE(message.find("The state store " + db.name() + ".kubedbt_dev could not record this run"),
             std::string::npos)
       << message;
   EXPECT_NE(message.find("the store refuses writes today"), std::string::npos) << message;
@@ -301,10 +306,14 @@ TEST_F(StateStoreTest, AStoreThatCannotBePreparedFailsTheRunBeforeDbtNamingTheFi
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_EQ(r.status["phase"], "Failed");
   auto message = r.status["message"].get<std::string>();
-  EXPECT_NE(message.find("cannot prepare the state store " + db.name() + ".kubedbt"),
+  EXPECT_NE(message.find("cannot prepare the state store " + db.name() + ".kubedbt_dev"),
             std::string::npos)
       << message;
-  EXPECT_NE(message.find("needs CREATE on the database"), std::string::npos) << message;
+  EXPECT_NE(message.find("GRANT CREATE ON DATABASE " + db.name() + " TO " + role),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find("CREATE SCHEMA kubedbt_dev AUTHORIZATION " + role), std::string::npos)
+      << message;
   EXPECT_FALSE(std::filesystem::exists(r.work_dir / "target" / "run_results.json"));
 }
 

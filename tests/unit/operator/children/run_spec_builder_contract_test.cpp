@@ -87,7 +87,9 @@ TEST(RunSpecContract, CiRunWithSchemaDeferAndNotificationsParsesWithTheRunner) {
   EXPECT_TRUE(spec.keep_schema);
   ASSERT_TRUE(spec.defer);
   EXPECT_EQ(spec.defer->to, "prod");
-  EXPECT_EQ(spec.state.schema, "kubedbt");
+  EXPECT_EQ(spec.state.base, "kubedbt");
+  EXPECT_EQ(spec.state.schema, "kubedbt_dev") << "each target keeps its state in its own schema";
+  EXPECT_TRUE(spec.state.manifest_readers.empty()) << "dev and prod share one database user";
   EXPECT_DOUBLE_EQ(spec.anomalies.row_count_factor, 10);
   ASSERT_EQ(spec.notifications.size(), 2u);
   ASSERT_TRUE(spec.notifications[0].email);

@@ -69,6 +69,20 @@ TEST(RunSpec, CarriesSchemaDeferStateDeploymentAndAnomalies) {
   EXPECT_FALSE(nightly.contains("defer"));
 }
 
+TEST(RunSpec, OtherTargetsDatabaseUsersMayReadTheRunsProductionManifest) {
+  auto project = sample_project();
+  project.spec.targets["dev"].user = "dbt_dev";
+  project.spec.targets["staging"] = project.spec.targets["prod"];  // shares prod's user
+  project.spec.targets["ci"] = project.spec.targets["dev"];        // shares dev's user
+  auto nightly = build_run_spec(project, schedule_run_inputs(sample_schedule(), "prod"));
+  EXPECT_EQ(nightly["state"]["manifestReaders"], Json::array({"dbt_dev"}))
+      << "each user once, never the run's own";
+  auto dev = build_run_spec(project, run_inputs(sample_run(), "dev"));
+  EXPECT_EQ(dev["state"]["manifestReaders"], Json::array({"dbt"}));
+  auto one_user = build_run_spec(sample_project(), run_inputs(sample_run(), "dev"));
+  EXPECT_EQ(one_user["state"]["manifestReaders"], Json::array());
+}
+
 TEST(RunSpec, NotificationsNameEnvVarsNeverSecrets) {
   auto spec = build_run_spec(project_with_notifications(), run_inputs(sample_run(), "dev"));
   ASSERT_EQ(spec["notifications"].size(), 3u);

@@ -138,7 +138,9 @@ TEST(RunSpecTest, TheProductionKeysHaveTheirDefaults) {
   auto spec = parse_run_spec(minimal());
   EXPECT_FALSE(spec.schema);
   EXPECT_FALSE(spec.keep_schema);
-  EXPECT_EQ(spec.state.schema, "kubedbt");
+  EXPECT_EQ(spec.state.base, "kubedbt");
+  EXPECT_EQ(spec.state.schema, "kubedbt_prod") << "the target's own state schema";
+  EXPECT_TRUE(spec.state.manifest_readers.empty());
   EXPECT_FALSE(spec.defer);
   EXPECT_EQ(spec.deployment.strategy, DeploymentSpec::Strategy::Direct);
   EXPECT_TRUE(spec.deployment.keep_previous);
@@ -153,14 +155,16 @@ TEST(RunSpecTest, ReadsTheStateDeferAndAnomalyKeys) {
   doc["target"]["name"] = "ci";
   doc["schema"] = "pr_123";
   doc["keepSchema"] = true;
-  doc["state"] = {{"schema", "kubedbt_state"}};
+  doc["state"] = {{"schema", "kubedbt_state"}, {"manifestReaders", {"dbt_prod", "Dev User"}}};
   doc["defer"] = {{"to", "prod"}};
   doc["select"] = "state:modified+";
   doc["anomalies"] = {{"rowCountFactor", 4}, {"durationFactor", 2.5}, {"historyRuns", 20}};
   auto spec = parse_run_spec(doc);
   EXPECT_EQ(spec.schema, "pr_123");
   EXPECT_TRUE(spec.keep_schema);
-  EXPECT_EQ(spec.state.schema, "kubedbt_state");
+  EXPECT_EQ(spec.state.schema, "kubedbt_state_ci");
+  EXPECT_EQ(spec.state.schema_of("prod"), "kubedbt_state_prod") << "where the deferral reads";
+  EXPECT_EQ(spec.state.manifest_readers, (std::vector<std::string>{"dbt_prod", "Dev User"}));
   ASSERT_TRUE(spec.defer);
   EXPECT_EQ(spec.defer->to, "prod");
   EXPECT_EQ(spec.anomalies.row_count_factor, 4);
@@ -180,6 +184,17 @@ TEST(RunSpecTest, ProductionKeyErrorsNameTheField) {
   doc = minimal();
   doc["state"] = {{"schema", "1state"}};
   EXPECT_NE(error_of(doc).find("state.schema: \"1state\" is not a schema name"), std::string::npos);
+  doc = minimal();
+  doc["state"] = {{"schema", std::string(59, 's')}};
+  EXPECT_NE(error_of(doc).find("state.schema: \"" + std::string(59, 's') +
+                               "\" with target \"prod\" makes the state schema"),
+            std::string::npos)
+      << error_of(doc);
+  doc = minimal();
+  doc["state"] = {{"manifestReaders", {""}}};
+  EXPECT_NE(error_of(doc).find("state.manifestReaders[0]: must be a non-empty string"),
+            std::string::npos)
+      << error_of(doc);
   doc = minimal();
   doc["state"] = {{"database", "other"}};
   EXPECT_NE(error_of(doc).find("state.database: unknown field"), std::string::npos)

@@ -1,4 +1,5 @@
-// Slim CI helpers: state selectors, the --state folder and the message without a manifest.
+// Slim CI helpers: built relations, state selectors, the --state folder and the message without a
+// manifest.
 #include "runner/state/slim_ci.h"
 
 #include <gtest/gtest.h>
@@ -14,6 +15,25 @@ RunSpec ci_spec() {
   RunSpec s;
   s.defer = DeferSpec{"prod"};
   return s;
+}
+
+TEST(SlimCiTest, BuiltRelationsAreTheModelsSeedsAndSnapshotsByAliasNotEphemeralsOrTests) {
+  auto manifest = nlohmann::json::parse(R"({"nodes": {
+    "model.shop.a": {"resource_type": "model", "schema": "analytics", "name": "a", "alias": "a_v2"},
+    "model.shop.eph": {"resource_type": "model", "schema": "analytics", "name": "eph",
+                       "config": {"materialized": "ephemeral"}},
+    "seed.shop.countries": {"resource_type": "seed", "schema": "analytics_reference",
+                            "name": "countries"},
+    "snapshot.shop.s": {"resource_type": "snapshot", "schema": "snapshots", "name": "s",
+                        "alias": "s"},
+    "test.shop.not_null": {"resource_type": "test", "schema": "analytics", "name": "not_null"}}})");
+  auto relations = built_relations(manifest);
+  std::vector<std::string> seen;
+  for (const auto& [id, r] : relations) seen.push_back(id + "=" + r.schema + "." + r.name);
+  EXPECT_EQ(seen, (std::vector<std::string>{"model.shop.a=analytics.a_v2",
+                                            "seed.shop.countries=analytics_reference.countries",
+                                            "snapshot.shop.s=snapshots.s"}));
+  EXPECT_TRUE(built_relations(nlohmann::json::object()).empty());
 }
 
 TEST(SlimCiTest, RecognisesStateSelectors) {
