@@ -472,11 +472,12 @@ TEST_F(OperatorTest, PolicyRefusesProdRunsOutsideTheAllowedGroupAndAdmitsAllowed
   const std::string laptop = cluster.user_kubeconfig(n + "-laptop", {n + "-devs"});
   // The runner's identity, as code in a run pod has it (bound to the same create right here).
   const std::string runner_name = "system:serviceaccount:" + n + ":kubedbt-runner";
-  must_apply(n,
-             "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: "
-             "runner-creates}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: "
-             "run-creator}\nsubjects:\n- {apiGroup: rbac.authorization.k8s.io, kind: User, name: '" +
-                 runner_name + "'}\n");
+  must_apply(
+      n,
+      "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: "
+      "runner-creates}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: "
+      "run-creator}\nsubjects:\n- {apiGroup: rbac.authorization.k8s.io, kind: User, name: '" +
+          runner_name + "'}\n");
   const std::string runner = cluster.user_kubeconfig(runner_name, {});
   const std::string deployer_name = n + "-deployer";
   const std::string deployer = cluster.user_kubeconfig(deployer_name, {"dbt-prod-deployers"});
@@ -526,8 +527,8 @@ TEST_F(OperatorTest, PolicyRefusesProdRunsOutsideTheAllowedGroupAndAdmitsAllowed
                     "metadata: {name: nightly-29000000, ownerReferences: [{apiVersion: batch/v1, "
                     "kind: Job, name: nightly-29000000, uid: 00000000-0000-0000-0000-000000000001, "
                     "controller: true}]}");
-  auto scheduled_run = cluster.kubectl({"-n", n, "create", "--dry-run=server", "-f", "-"},
-                                       scheduled, runner);
+  auto scheduled_run =
+      cluster.kubectl({"-n", n, "create", "--dry-run=server", "-f", "-"}, scheduled, runner);
   EXPECT_EQ(scheduled_run.exit_code, 0) << "a scheduled Job's DbtRun: " << scheduled_run.err;
   auto admitted = cluster.kubectl({"-n", n, "create", "-f", "-"},
                                   with_annotation("release", deployer_name), deployer);
