@@ -40,6 +40,14 @@ constexpr std::array<std::string_view, 28> kSystemNames = {"PATH",
 // Prefixes of allowed families: locale categories, dbt's own settings, libpq's TLS files.
 constexpr std::array<std::string_view, 3> kAllowedPrefixes = {"LC_", "DBT_", "PGSSL"};
 
+// The server side of dbt's own sessions, through libpq's PGOPTIONS (dbt-postgres passes no
+// options of its own unless a search_path is set): the server probes an idle connection and ends
+// a dead one, so a killed pod's queries and locks go within about two minutes. No
+// statement_timeout: a model may rightly run for hours; the run's timeout cancels it.
+constexpr std::string_view kDbtSessionOptions =
+    "-c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3 "
+    "-c tcp_user_timeout=60000";
+
 bool starts_with(const std::string& text, std::string_view prefix) {
   return text.compare(0, prefix.size(), prefix) == 0;
 }
@@ -70,6 +78,9 @@ Environment dbt_environment(const Environment& base, const Workspace& ws,
   env["DBT_USE_COLORS"] = "False";
   // A pipe makes Python buffer stdout in blocks; events must arrive as they happen.
   env["PYTHONUNBUFFERED"] = "1";
+  auto declared_options = env.find("PGOPTIONS");
+  env["PGOPTIONS"] = std::string(kDbtSessionOptions) +
+                     (declared_options == env.end() ? "" : " " + declared_options->second);
   env.erase("DBT_PROFILES_DIR");
   env.erase("DBT_PROJECT_DIR");
   return env;

@@ -19,7 +19,8 @@ namespace kubedbt::runner {
 bool dbt_may_see(const std::string& name, const std::optional<std::set<std::string>>& declared);
 
 // The variables of `base` dbt may see, plus what dbt needs here: target and log paths inside the
-// workspace, no anonymous usage statistics, no colours, unbuffered output (live progress).
+// workspace, no anonymous usage statistics, no colours, unbuffered output (live progress), and
+// server-side keepalives for its PostgreSQL sessions (PGOPTIONS, before any declared one).
 Environment dbt_environment(const Environment& base, const Workspace& ws,
                             const std::optional<std::set<std::string>>& declared);
 

@@ -40,6 +40,11 @@ std::string render_profiles(const std::string& profile, const TargetSpec& t) {
   out << YAML::Key << "schema" << YAML::Value << YAML::DoubleQuoted << t.schema;
   out << YAML::Key << "threads" << YAML::Value << t.threads;
   if (t.sslmode) out << YAML::Key << "sslmode" << YAML::Value << *t.sslmode;
+  if (t.type == "postgres" && !t.extra.contains("keepalives_idle")) {
+    // dbt's own sessions probe an idle connection, so a dead server is noticed (its server side
+    // is set through PGOPTIONS, dbt_environment.h).
+    out << YAML::Key << "keepalives_idle" << YAML::Value << kDbtKeepaliveIdleSeconds;
+  }
   for (const auto& [key, value] : t.extra.items()) {
     out << YAML::Key << key << YAML::Value;
     emit_scalar(out, value);

@@ -8,6 +8,9 @@
 
 namespace kubedbt::runner {
 
+// keepalives_idle of a postgres target whose extra settings do not set one.
+inline constexpr int kDbtKeepaliveIdleSeconds = 30;
+
 // The YAML text: <profile>: {target: <name>, outputs: {<name>: {...}}}.
 std::string render_profiles(const std::string& profile, const TargetSpec& target);
 

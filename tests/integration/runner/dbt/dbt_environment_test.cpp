@@ -69,5 +69,25 @@ TEST(DbtEnvironmentTest, AModelReadingRunnerSecretsThroughEnvVarGetsNothing) {
   }
 }
 
+// dbt's own sessions carry keepalives on the server side too (as the runner's do), so a session of
+// a pod that died is ended within minutes instead of hours.
+TEST(DbtEnvironmentTest, DbtsSessionsHaveServerSideKeepalives) {
+  TestDatabase db;
+  TempDir dir;
+  db.load_shop_raw_data();
+  auto project = dir.path() / "shop";
+  copy_shop_project(project);
+  write_file(project / "models/session_settings.sql",
+             "{{ config(materialized='table') }}\n"
+             "select current_setting('tcp_keepalives_idle') as idle,\n"
+             "       current_setting('tcp_user_timeout') as user_timeout\n");
+  auto spec = dev_spec(db, project);
+  spec["select"] = "session_settings";
+  auto r = run_runner(spec, dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto table = spec["target"]["schema"].get<std::string>() + ".session_settings";
+  EXPECT_EQ(db.value("select idle from " + table), "30");
+  EXPECT_EQ(db.value("select user_timeout from " + table), "60000");
+}
 }  // namespace
 }  // namespace kubedbt::testing

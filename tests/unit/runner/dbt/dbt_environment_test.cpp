@@ -54,6 +54,8 @@ TEST(DbtEnvironment, ADeclarationLimitsDbtToItsOwnSettingsPathsAndTheDeclaredVar
   EXPECT_EQ(env.count("KUBERNETES_SERVICE_HOST"), 0u);
   EXPECT_EQ(env.at("DBT_TARGET_PATH"), "/work/target");
   EXPECT_EQ(env.at("PYTHONUNBUFFERED"), "1");
+  EXPECT_NE(env.at("PGOPTIONS").find("-c tcp_user_timeout=60000"), std::string::npos)
+      << "dbt's sessions are ended by the server when the pod dies";
 }
 
 TEST(DbtEnvironment, WithoutADeclarationEverythingButTheRunnersOwnPasses) {

@@ -41,6 +41,16 @@ TEST(ProfilesTest, RendersTheTargetWithThePasswordAsAnEnvVar) {
   EXPECT_EQ(out["search_path"].as<std::string>(), "analytics,public");
 }
 
+TEST(ProfilesTest, APostgresTargetProbesIdleConnectionsUnlessItSaysOtherwise) {
+  auto t = target();
+  t.extra = nlohmann::json::object();
+  auto node = YAML::Load(render_profiles("shop", t));
+  EXPECT_EQ(node["shop"]["outputs"]["prod"]["keepalives_idle"].as<int>(), 30);
+  t.extra = {{"keepalives_idle", 120}};
+  node = YAML::Load(render_profiles("shop", t));
+  EXPECT_EQ(node["shop"]["outputs"]["prod"]["keepalives_idle"].as<int>(), 120);
+}
+
 TEST(ProfilesTest, LeavesSslmodeOutWhenUnset) {
   auto t = target();
   t.sslmode.reset();
