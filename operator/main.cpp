@@ -70,6 +70,8 @@ int main(int argc, char** argv) {
   app.add_option("--run-history", config.run_history_limit,
                  "finished user-created DbtRuns kept per project and namespace")
       ->check(CLI::Range(0, 10000));
+  app.add_option("--protected-targets-policy", config.protected_targets_policy,
+                 "ValidatingAdmissionPolicy listing who may start runs on protected targets");
   app.add_option("--leader-elect", leader_elect, "elect a leader on a Lease (true/false)");
   app.add_option("--lease-namespace", lease_namespace,
                  "namespace of the leader Lease (default: the kubeconfig's namespace)");

@@ -18,6 +18,9 @@ struct OperatorConfig {
   std::int64_t runner_uid = 65532;
   // Finished user-created DbtRuns kept per project and namespace; older ones are deleted.
   int run_history_limit = 20;
+  // The ValidatingAdmissionPolicy whose protectedTargets map says who may start runs on each
+  // protected target; a protected target it does not list gets no user-created runs.
+  std::string protected_targets_policy = "kubedbt-protected-targets";
 };
 
 }  // namespace kubedbt::op

@@ -11,6 +11,7 @@
 #include "operator/children/workload_builders.h"
 #include "operator/core/kinds.h"
 #include "operator/core/object_access.h"
+#include "operator/core/protected_target_guard.h"
 #include "operator/core/start_checks.h"
 #include "operator/run/schema_cleanup.h"
 
@@ -289,6 +290,14 @@ std::optional<ReconcileResult> start(const ReconcileContext& ctx, const api::Dbt
     return ReconcileResult{};
   }
   const auto& plan = std::get<StartPlan>(decision);
+  if (plan.project.spec.targets.at(plan.target).is_protected) {
+    if (auto why = unguarded_target_refusal(ctx.client, ctx.config.protected_targets_policy,
+                                            run.metadata.namespace_, plan.project.metadata.name,
+                                            plan.target)) {
+      refuse(ctx, run, run_reason::kProtectedTargetUnguarded, *why);
+      return ReconcileResult{};
+    }
+  }
   const std::string job = job_name_of(run);
   try {
     ctx.client.create(kube::resources::kJobs, run.metadata.namespace_,

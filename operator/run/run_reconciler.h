@@ -35,6 +35,8 @@ inline constexpr std::string_view kJobNameTaken = "JobNameTaken";
 inline constexpr std::string_view kPreviousRunJob = "PreviousRunJobExists";
 // A user-created run's name has the form of a DbtSchedule's scheduled runs (<cronjob>-<minutes>).
 inline constexpr std::string_view kNameReservedForSchedule = "NameReservedForSchedule";
+// A protected target that the admission policy lists nobody for (protected_target_guard.h).
+inline constexpr std::string_view kProtectedTargetUnguarded = "ProtectedTargetUnguarded";
 }  // namespace run_reason
 
 // The status fields the operator owns, as a merge patch against `current`; null when nothing

@@ -670,5 +670,61 @@ TEST_F(OperatorTest, ARunNamedLikeTheNextScheduledRunIsRefused) {
     EXPECT_NE(uid, admin->get(op::kDbtRuns, n, name)["metadata"]["uid"]) << jobs.front();
   }
 }
+
+// Fail closed: a target marked protected that the admission policy does not list is guarded by
+// nothing but an annotation its creator sets to their own name, so the operator starts no
+// user-created run on it: neither when the policy is missing nor when it lists nobody for it.
+TEST_F(OperatorTest, AProtectedTargetThePolicyDoesNotGuardGetsNoUserCreatedRun) {
+  const auto& n = ns->name();
+  const std::string guard = n + "-guard";  // this test's own policy name: no other test's map
+  op->stop();
+  op = std::make_unique<OperatorProcess>(
+      kubeconfig, n, "closed", std::vector<std::string>{"--protected-targets-policy", guard});
+  op->start();
+  must_apply(n, secret_yaml("warehouse", "password"));
+  must_apply(n, project_yaml());
+  // The annotation as the policy demands it wherever it is bound: the creator's own name.
+  auto whoami =
+      TestCluster::get().kubectl({"auth", "whoami", "-o", "jsonpath={.status.userInfo.username}"});
+  ASSERT_EQ(whoami.exit_code, 0) << whoami.err;
+  auto annotated = [&](const std::string& name) {
+    std::string y = run_yaml(name, "prod", "");
+    y.replace(y.find("metadata: {name: " + name + "}"),
+              std::string("metadata: {name: " + name + "}").size(),
+              "metadata: {name: " + name + ", annotations: {kubedbt.io/requested-by: '" +
+                  whoami.out + "'}}");
+    return y;
+  };
+  must_apply(n, annotated("no-policy"));
+  ASSERT_TRUE(eventually([&] { return run_phase_is("no-policy", "Failed"); }, 60s))
+      << run_status("no-policy").dump();
+  EXPECT_EQ(run_status("no-policy")["conditions"][0]["reason"], "ProtectedTargetUnguarded");
+  EXPECT_NE(run_status("no-policy").value("message", "").find("is not installed"),
+            std::string::npos)
+      << run_status("no-policy").dump();
+
+  // A policy (no binding needed: the operator reads its map) that guards other targets only.
+  auto applied = TestCluster::get().kubectl(
+      {"apply", "-f", "-"},
+      "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata: "
+      "{name: " +
+          guard +
+          "}\nspec:\n  matchConstraints: {resourceRules: [{apiGroups: [kubedbt.io], apiVersions: "
+          "['*'], operations: [CREATE], resources: [dbtruns]}]}\n  variables:\n  - name: "
+          "protectedTargets\n    expression: '{\"" +
+          n + "\": {\"shop.dev\": [\"devs\"]}}'\n  validations:\n  - expression: 'true'\n");
+  ASSERT_EQ(applied.exit_code, 0) << applied.err;
+  must_apply(n, annotated("unlisted"));
+  ASSERT_TRUE(eventually([&] { return run_phase_is("unlisted", "Failed"); }, 60s))
+      << run_status("unlisted").dump();
+  EXPECT_NE(run_status("unlisted").value("message", "").find("lists nobody"), std::string::npos)
+      << run_status("unlisted").dump();
+  EXPECT_NE(run_status("unlisted").value("message", "").find("protectedTargets." + n),
+            std::string::npos);
+  for (const char* job : {"no-policy-run", "unlisted-run"}) {
+    EXPECT_FALSE(try_get(*admin, res::kJobs, n, job).has_value()) << job;
+  }
+  TestCluster::get().kubectl({"delete", "validatingadmissionpolicy", guard});
+}
 }  // namespace
 }  // namespace kubedbt::testing

@@ -7,6 +7,7 @@
 
 #include "operator/children/workload_builders.h"
 #include "operator/core/kinds.h"
+#include "operator/core/protected_target_guard.h"
 #include "tests/unit/operator/fixtures.h"
 #include "tests/unit/operator/reconcile_harness.h"
 
@@ -517,5 +518,68 @@ TEST_F(RunReconcile, DeletedRunWithoutTheFinalizerIsLeftToTheGarbageCollector) {
   EXPECT_THAT(h.client.lines(), IsEmpty());
 }
 
+// Fail closed: a user-created run on a protected target starts only when the admission policy
+// lists identities allowed to start it; the annotation alone, which any creator may set to their
+// own name, is not enough.
+class ProtectedRunReconcile : public RunReconcile {
+ protected:
+  void SetUp() override {
+    auto run = testing::sample_run_json();
+    run["spec"]["target"] = "prod";
+    run["metadata"]["annotations"] = {{"kubedbt.io/requested-by", "alice"}};
+    h.cache.put(kDbtProjects, ready_project());
+    h.cache.put(kDbtRuns, run);
+  }
+  // Refused ProtectedTargetUnguarded after one read of the policy; returns the message.
+  std::string expect_unguarded() {
+    EXPECT_THAT(h.client.lines(),
+                ElementsAre("get validatingadmissionpolicies /kubedbt-protected-targets",
+                            "merge_patch dbtruns/status analytics/manual-1",
+                            "create events analytics/manual-1."));
+    if (h.client.calls().size() < 2) return "";
+    const auto& status = h.client.calls()[1].body["status"];
+    EXPECT_EQ(status["phase"], "Failed");
+    EXPECT_EQ(status["conditions"][0]["reason"], "ProtectedTargetUnguarded");
+    return status["message"].get<std::string>();
+  }
+  static Json policy(const std::string& map) {
+    return {{"metadata", {{"name", "kubedbt-protected-targets"}}},
+            {"spec",
+             {{"variables", Json::array({{{"name", "protectedTargets"}, {"expression", map}},
+                                         {{"name", "key"}, {"expression", "object.spec"}}})}}}};
+  }
+};
+
+TEST_F(ProtectedRunReconcile, WithoutThePolicyNoProtectedRunStarts) {
+  reconcile();
+  auto message = expect_unguarded();
+  EXPECT_THAT(message, HasSubstr("admission policy kubedbt-protected-targets"));
+  EXPECT_THAT(message, HasSubstr("is not installed"));
+  EXPECT_THAT(message, HasSubstr("protectedTargets.analytics.shop\\.prod"));
+}
+
+TEST_F(ProtectedRunReconcile, APolicyThatListsNobodyForTheTargetStartsNothing) {
+  h.client.serve(kValidatingAdmissionPolicies,
+                 policy(R"({"analytics": {"shop.dev": ["devs"]}, "other": {"shop.prod": ["x"]}})"));
+  reconcile();
+  EXPECT_THAT(expect_unguarded(),
+              HasSubstr("lists nobody who may start runs on shop.prod in namespace analytics"));
+}
+
+TEST_F(ProtectedRunReconcile, AnUnreadablePolicyStartsNothing) {
+  h.client.serve(kValidatingAdmissionPolicies, policy("variables.somethingElse"));
+  reconcile();
+  EXPECT_THAT(expect_unguarded(), HasSubstr("cannot be read"));
+}
+
+TEST_F(ProtectedRunReconcile, ATargetThePolicyGuardsStarts) {
+  h.client.serve(kValidatingAdmissionPolicies,
+                 policy(R"({"analytics": {"shop.prod": ["dbt-prod-deployers"]}})"));
+  reconcile();
+  EXPECT_THAT(
+      h.client.lines(),
+      ElementsAre("get validatingadmissionpolicies /kubedbt-protected-targets",
+                  "create jobs analytics/manual-1-run", "create events analytics/manual-1."));
+}
 }  // namespace
 }  // namespace kubedbt::op
