@@ -38,7 +38,9 @@ Json encode(const Condition& c);
 
 // Condition types used by the three kinds.
 namespace condition_type {
-inline constexpr std::string_view kReady = "Ready";          // DbtProject, DbtSchedule
+inline constexpr std::string_view kReady = "Ready";  // DbtProject, DbtSchedule
+// DbtProject: the admission policy lists who may start runs on each protected target.
+inline constexpr std::string_view kProtectedTargetsGuarded = "ProtectedTargetsGuarded";
 inline constexpr std::string_view kSucceeded = "Succeeded";  // DbtRun: finished well
 inline constexpr std::string_view kComplete = "Complete";    // DbtRun: finished at all
 }  // namespace condition_type

@@ -6,6 +6,7 @@
 #include "common/log.h"
 #include "kube/errors.h"
 #include "operator/core/kinds.h"
+#include "operator/core/protected_target_guard.h"
 
 namespace kubedbt::op {
 namespace {
@@ -102,6 +103,24 @@ api::DbtProjectStatus desired_project_status(const api::DbtProject& project,
   return status;
 }
 
+api::Condition guard_condition(
+    const api::DbtProject& project,
+    const std::function<std::optional<std::string>(const std::string& target)>& unguarded) {
+  for (const auto& [name, target] : project.spec.targets) {
+    if (!target.is_protected) continue;
+    if (auto why = unguarded(name)) {
+      return api::make_condition(
+          api::condition_type::kProtectedTargetsGuarded, api::ConditionStatus::False,
+          project_reason::kProtectedTargetUnguarded, *why, project.metadata.generation);
+    }
+  }
+  return api::make_condition(api::condition_type::kProtectedTargetsGuarded,
+                             api::ConditionStatus::True, project_reason::kGuarded,
+                             "The admission policy lists who may start runs on every protected "
+                             "target.",
+                             project.metadata.generation);
+}
+
 ReconcileResult reconcile_project(const ReconcileContext& ctx, const std::string& ns,
                                   const std::string& name) {
   auto object = ctx.cache.get(kDbtProjects, ns, name);
@@ -124,8 +143,14 @@ ReconcileResult reconcile_project(const ReconcileContext& ctx, const std::string
   };
   auto readiness = evaluate_project(project, checker);
 
+  auto guarded = guard_condition(project, [&](const std::string& target) {
+    return unguarded_target_refusal(ctx.client, ctx.config.protected_targets_policy, ns, name,
+                                    target);
+  });
+
   auto now = ctx.clock.now_seconds();
   auto status = desired_project_status(project, readiness, now);
+  api::set_condition(status.conditions, guarded, now);
   if (status != project.status) {
     const auto* before =
         api::find_condition(project.status.conditions, api::condition_type::kReady);
@@ -140,6 +165,8 @@ ReconcileResult reconcile_project(const ReconcileContext& ctx, const std::string
                 {{"namespace", ns}, {"name", name}, {"ready", ok}, {"reason", readiness.reason}});
     }
   }
+  // The policy is not watched: an unguarded project looks again, so fixing the chart clears it.
+  if (guarded.status != api::ConditionStatus::True) return {kUnguardedRecheck};
   return {};
 }
 

@@ -702,6 +702,22 @@ TEST_F(OperatorTest, AProtectedTargetThePolicyDoesNotGuardGetsNoUserCreatedRun) 
   EXPECT_NE(run_status("no-policy").value("message", "").find("is not installed"),
             std::string::npos)
       << run_status("no-policy").dump();
+  // The project says so too, naming the chart value to set.
+  Json guarded;
+  EXPECT_TRUE(eventually(
+      [&] {
+        auto project = try_get(*admin, op::kDbtProjects, n, "shop");
+        for (const auto& c :
+             project ? (*project)["status"].value("conditions", Json::array()) : Json::array()) {
+          if (c.value("type", "") == "ProtectedTargetsGuarded") guarded = c;
+        }
+        return guarded.is_object();
+      },
+      30s));
+  EXPECT_EQ(guarded.value("status", ""), "False") << guarded.dump();
+  EXPECT_NE(guarded.value("message", "").find("protectedTargets." + n + ".shop\\.prod"),
+            std::string::npos)
+      << guarded.dump();
 
   // A policy (no binding needed: the operator reads its map) that guards other targets only.
   auto applied = TestCluster::get().kubectl(

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "operator/core/kinds.h"
+#include "operator/core/protected_target_guard.h"
 #include "tests/unit/operator/fixtures.h"
 #include "tests/unit/operator/reconcile_harness.h"
 
@@ -106,6 +107,14 @@ class ProjectReconcile : public ::testing::Test {
     return object;
   }
 
+  void serve_policy(const std::string& map) {
+    h.client.serve(
+        kValidatingAdmissionPolicies,
+        {{"metadata", {{"name", "kubedbt-protected-targets"}}},
+         {"spec",
+          {{"variables", Json::array({{{"name", "protectedTargets"}, {"expression", map}}})}}}});
+  }
+
   testing::ReconcileHarness h;
 };
 
@@ -113,16 +122,18 @@ TEST_F(ProjectReconcile, MissingSecretIsSecretNotFoundAndNoSecretValueReachesAny
   cache_secret("pg-dev");
   cache_secret("git-cred");
   reconcile();
-  ASSERT_THAT(h.client.lines(), ElementsAre("get secrets analytics/pg-dev",
-                                            "merge_patch dbtprojects/status analytics/shop",
-                                            "create events analytics/shop."));
-  const auto& ready = h.client.calls()[1].body["status"]["conditions"][0];
+  ASSERT_THAT(h.client.lines(),
+              ElementsAre("get secrets analytics/pg-dev",
+                          "get validatingadmissionpolicies /kubedbt-protected-targets",
+                          "merge_patch dbtprojects/status analytics/shop",
+                          "create events analytics/shop."));
+  const auto& ready = h.client.calls()[2].body["status"]["conditions"][0];
   EXPECT_EQ(ready["type"], "Ready");
   EXPECT_EQ(ready["status"], "False");
   EXPECT_EQ(ready["reason"], "SecretNotFound");
   EXPECT_EQ(ready["lastTransitionTime"], kNowText);
   EXPECT_THAT(ready["message"].get<std::string>(), HasSubstr("pg-prod"));
-  EXPECT_EQ(h.client.calls()[2].body["reason"], "SecretNotFound");
+  EXPECT_EQ(h.client.calls()[3].body["reason"], "SecretNotFound");
   for (const auto& call : h.client.calls()) {
     EXPECT_THAT(call.body.dump() + call.options.dump(), Not(HasSubstr(kPassword))) << call.line();
   }
@@ -131,19 +142,48 @@ TEST_F(ProjectReconcile, MissingSecretIsSecretNotFoundAndNoSecretValueReachesAny
 TEST_F(ProjectReconcile, ReadyProjectIsWrittenOnceAndAtRestOnlyReadsItsKeys) {
   for (const char* name : {"pg-dev", "pg-prod", "git-cred"}) cache_secret(name);
   h.client.serve(kube::resources::kSecrets, secret("pg-prod", {{"password", kPassword}}));
-  reconcile();
+  serve_policy(R"({"analytics": {"shop.prod": ["dbt-prod-deployers"]}})");
+  auto result = reconcile();
+  EXPECT_FALSE(result.requeue_after);
+  const std::string policy_read = "get validatingadmissionpolicies /kubedbt-protected-targets";
   ASSERT_THAT(h.client.lines(),
               ElementsAre("get secrets analytics/pg-dev", "get secrets analytics/pg-prod",
-                          "merge_patch dbtprojects/status analytics/shop",
+                          policy_read, "merge_patch dbtprojects/status analytics/shop",
                           "create events analytics/shop."));
-  EXPECT_EQ(h.client.calls()[2].body["status"]["conditions"][0]["reason"], "SpecValid");
+  const auto& conditions = h.client.calls()[3].body["status"]["conditions"];
+  EXPECT_EQ(conditions[0]["reason"], "SpecValid");
+  EXPECT_EQ(conditions[1]["type"], "ProtectedTargetsGuarded");
+  EXPECT_EQ(conditions[1]["status"], "True");
   auto at_rest = testing::sample_project_json();
-  at_rest["status"] = h.client.calls()[2].body["status"];
+  at_rest["status"] = h.client.calls()[3].body["status"];
   h.cache.put(kDbtProjects, at_rest);
   reconcile();
   auto lines = h.client.lines();
-  EXPECT_THAT(std::vector(lines.begin() + 4, lines.end()),
-              ElementsAre("get secrets analytics/pg-dev", "get secrets analytics/pg-prod"));
+  EXPECT_THAT(
+      std::vector(lines.begin() + 5, lines.end()),
+      ElementsAre("get secrets analytics/pg-dev", "get secrets analytics/pg-prod", policy_read));
+}
+
+// A protected target the admission policy does not list: the project says so, naming the chart
+// value, and looks again later (the policy is not watched).
+TEST_F(ProjectReconcile, AnUnguardedProtectedTargetIsAConditionNamingTheChartValue) {
+  for (const char* name : {"pg-dev", "pg-prod", "git-cred"}) cache_secret(name);
+  h.client.serve(kube::resources::kSecrets, secret("pg-prod", {{"password", kPassword}}));
+  serve_policy(R"({"analytics": {"shop.dev": ["devs"]}})");
+  auto result = reconcile();
+  EXPECT_EQ(result.requeue_after, std::chrono::milliseconds(kUnguardedRecheck));
+  Json guarded;
+  for (const auto& call : h.client.calls()) {
+    if (call.line() != "merge_patch dbtprojects/status analytics/shop") continue;
+    for (const auto& c : call.body["status"]["conditions"]) {
+      if (c["type"] == "ProtectedTargetsGuarded") guarded = c;
+    }
+  }
+  ASSERT_TRUE(guarded.is_object());
+  EXPECT_EQ(guarded["status"], "False");
+  EXPECT_EQ(guarded["reason"], "ProtectedTargetUnguarded");
+  EXPECT_THAT(guarded["message"].get<std::string>(),
+              HasSubstr("protectedTargets.analytics.shop\\.prod"));
 }
 
 }  // namespace
