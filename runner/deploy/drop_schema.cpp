@@ -67,6 +67,37 @@ std::vector<std::string> foreign_dependents(pqxx::transaction_base& tx,
   return out;
 }
 
+// Relations and functions inside `schemas` owned by a role that is neither the session's user nor
+// one it is a member of (memberships only: a superuser's bypass does not count). kubedbt did not
+// create them, so CASCADE must not take them: "schema.name (kind, owner role)".
+std::vector<std::string> foreign_owned(pqxx::transaction_base& tx,
+                                       const std::vector<std::string>& schemas) {
+  std::string list;
+  for (const auto& schema : schemas) list += (list.empty() ? "" : ", ") + tx.quote(schema);
+  std::vector<std::string> out;
+  for (const auto& row : tx.exec(
+           "with recursive mine(oid) as (select oid from pg_roles where rolname = current_user "
+           "  union select m.roleid from pg_auth_members m join mine on m.member = mine.oid), "
+           "owned(name, owner) as ("
+           "  select n.nspname || '.' || c.relname || ' (' || case c.relkind when 'v' then 'view' "
+           "    when 'm' then 'materialized view' when 'f' then 'foreign table' "
+           "    when 'S' then 'sequence' else 'table' end, c.relowner "
+           "  from pg_class c join pg_namespace n on n.oid = c.relnamespace "
+           "  where n.nspname in (" +
+           list +
+           ") and c.relkind in ('r', 'p', 'v', 'm', 'f', 'S') "
+           "  union all select n.nspname || '.' || p.proname || ' (function', p.proowner "
+           "  from pg_proc p join pg_namespace n on n.oid = p.pronamespace "
+           "  where n.nspname in (" +
+           list +
+           ")) "
+           "select distinct name || ', owner ' || pg_get_userbyid(owner) || ')' from owned "
+           "where owner not in (select oid from mine) order by 1")) {
+    out.push_back(row[0].as<std::string>());
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<std::string> schemas_to_drop(const std::string& run_schema,
@@ -160,7 +191,17 @@ DropOutcome drop_run_schemas(const RunSpec& spec, const std::string& password,
           "; nothing was dropped. Drop or repoint those objects, then the "
           "clean-up is retried; or keep the schemas and remove the finalizer");
     }
-    // CASCADE now reaches only objects inside the run's own schemas.
+    if (auto others = foreign_owned(tx, schemas); !others.empty()) {
+      std::string names;
+      for (const auto& o : others) names += (names.empty() ? "" : ", ") + o;
+      throw DropSchemaError(
+          "refusing to drop the run's schemas: they hold objects another role created, which "
+          "kubedbt did not make and dropping would take with them: " +
+          names +
+          "; nothing was dropped. Move or drop those objects, then the clean-up is retried; or "
+          "keep the schemas and remove the finalizer");
+    }
+    // CASCADE now reaches only objects of the run's user inside the run's own schemas.
     for (const auto& schema : schemas) {
       tx.exec0("drop schema if exists " + tx.quote_name(schema) + " cascade");
     }

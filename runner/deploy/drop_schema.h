@@ -37,7 +37,8 @@ struct DropOutcome {
 // nothing; otherwise reads the rows of <state>.built_schemas for (project, run schema) — a missing
 // table means none — drops those schemas and the run schema (if they exist) and deletes the rows.
 // CASCADE is used only once no relation outside those schemas depends on one inside them (a BI
-// view over a CI table, a foreign key): otherwise nothing is dropped and the error names each
+// view over a CI table, a foreign key) and every relation and function inside them belongs to the
+// run's user (or a role it is a member of): otherwise nothing is dropped and the error names each
 // such object. `protected_schemas` are the schemas of protected targets; the target's own schema is
 // always protected too. Throws DropSchemaError; a spec without "schema" is refused (the target's
 // own schema is never dropped).

@@ -109,6 +109,32 @@ TEST_F(DropSchemaTest, ASchemaTheRunCreatedIsDroppedWithIt) {
   EXPECT_EQ(recorded("ci_pr_4"), "");
 }
 
+// Something another role created inside the CI run's own schema is not kubedbt's either: CASCADE
+// would take it, so the clean-up refuses, naming it and its owner, until it is moved or dropped.
+TEST_F(DropSchemaTest, AnObjectAnotherRoleCreatedInsideTheRunsSchemaStopsTheCleanUp) {
+  auto spec = ci_spec("ci_pr_5");
+  auto ci = run(spec);
+  ASSERT_EQ(ci.exit_code, 0) << ci.err;
+  const std::string role = db.name() + "_analyst";
+  db.execute("create role " + role + "; grant usage, create on schema ci_pr_5 to " + role +
+             "; set role " + role +
+             "; create table ci_pr_5.analyst_notes (note text); "
+             "insert into ci_pr_5.analyst_notes values ('keep me'); reset role");
+  auto refused = run(spec, {"drop-schema"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("ci_pr_5.analyst_notes (table, owner " + role + ")"),
+            std::string::npos)
+      << refused.err;
+  EXPECT_EQ(db.value("select note from ci_pr_5.analyst_notes"), "keep me");
+  EXPECT_TRUE(db.schema_exists("ci_pr_5")) << "nothing was dropped";
+
+  db.execute("drop table ci_pr_5.analyst_notes");
+  auto cleanup = run(spec, {"drop-schema"});
+  EXPECT_EQ(cleanup.exit_code, 0) << cleanup.err;
+  EXPECT_FALSE(db.schema_exists("ci_pr_5"));
+  db.execute("drop role " + role);
+}
+
 TEST_F(DropSchemaTest, AnObjectOutsideTheRunsSchemasStopsTheCleanUpAndIsNamed) {
   auto spec = ci_spec("ci_pr_3");
   auto ci = run(spec);
