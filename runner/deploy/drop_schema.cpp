@@ -35,13 +35,19 @@ std::string trimmed(std::string text) {
   return text;
 }
 
+// `schemas` as a comma-separated list of quoted SQL literals, for an IN (...).
+std::string quoted_list(pqxx::transaction_base& tx, const std::vector<std::string>& schemas) {
+  std::string list;
+  for (const auto& schema : schemas) list += (list.empty() ? "" : ", ") + tx.quote(schema);
+  return list;
+}
+
 // Relations outside `schemas` that depend on relations inside them (a view over a CI table, a
 // foreign key to one), as "schema.name (kind)": CASCADE would drop or break them. The names are
 // checked identifiers, quoted by the server connection.
 std::vector<std::string> foreign_dependents(pqxx::transaction_base& tx,
                                             const std::vector<std::string>& schemas) {
-  std::string list;
-  for (const auto& schema : schemas) list += (list.empty() ? "" : ", ") + tx.quote(schema);
+  const std::string list = quoted_list(tx, schemas);
   std::vector<std::string> out;
   for (const auto& row : tx.exec(
            "select distinct dn.nspname || '.' || dc.relname || ' (' || case dc.relkind "
@@ -72,8 +78,7 @@ std::vector<std::string> foreign_dependents(pqxx::transaction_base& tx,
 // create them, so CASCADE must not take them: "schema.name (kind, owner role)".
 std::vector<std::string> foreign_owned(pqxx::transaction_base& tx,
                                        const std::vector<std::string>& schemas) {
-  std::string list;
-  for (const auto& schema : schemas) list += (list.empty() ? "" : ", ") + tx.quote(schema);
+  const std::string list = quoted_list(tx, schemas);
   std::vector<std::string> out;
   for (const auto& row : tx.exec(
            "with recursive mine(oid) as (select oid from pg_roles where rolname = current_user "
